@@ -1,0 +1,51 @@
+# tumis-mining: `make run` (set up and run on the sample corpus), `make test`, `make bench`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+export OMP_THREAD_LIMIT ?= 1
+
+.PHONY: run test bench install install-dev system-deps sample-corpus clean help
+
+help:
+	@echo "make run    - set up .venv and run the pipeline on the bundled sample corpus"
+	@echo "make test   - set up .venv with the dev extras and run the whole test suite"
+	@echo "make bench  - run the benchmarks (figures against their targets)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed system-deps
+install-dev: $(VENV)/.installed-dev system-deps
+
+# OCR needs Debian's tesseract with Indonesian; installed when missing and we may (root + apt).
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: install
+	$(BIN)/tumis extract corpora/sample
+	@echo
+	@echo "Done. Parse any document with:  $(BIN)/tumis extract FILE --json"
+
+test: install-dev
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+sample-corpus: install-dev
+	$(BIN)/python scripts/make_sample_corpus.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
