@@ -80,31 +80,50 @@ def find_running_lines(pages: list[list[str]]) -> set[str]:
 
 
 def _strip_edges(lines: list[str], running: set[str], first_page: bool) -> list[str]:
-    """Remove header/footer noise from the first and last few content lines of one page."""
+    """Peel header and footer noise off the top and the foot of one page.
+
+    From each edge inwards, lines are dropped while they are noise, and the peeling stops at the
+    first line of content: a bare number inside the text is never taken for a page number.
+    """
     idx = _content_indices(lines)
     drop: set[int] = set()
-    top, foot = idx[:EDGE_LINES + 2], idx[-EDGE_LINES - 1:]
-    for i in top:
+    for i in idx[: EDGE_LINES + 2]:
         line = lines[i]
         key = _edge_key(line)
         if _SALINAN.match(line) or _PAGE_NUMBER.match(line) or _SERIAL.match(line):
             drop.add(i)
         elif key in running and (not first_page or len(key) >= 30):
             drop.add(i)  # page 1 keeps short ones: there "BUPATI SRAGEN" opens the title block
-    for i in foot:
+        else:
+            break
+    catchword_seen = False
+    for i in reversed(idx[-(EDGE_LINES + 2):]):
         line = lines[i]
-        if _PAGE_NUMBER.match(line) or _SERIAL.match(line) or _edge_key(line) in running:
+        if i in drop:
+            continue
+        if _PAGE_NUMBER.match(line) or _edge_key(line) in running:
             drop.add(i)
-    # Catchwords: the last content line(s), after page numbers and serials are gone.
-    rest = [i for i in idx if i not in drop]
-    for i in reversed(rest[-2:]):
-        if _CATCHWORD.match(lines[i]) and not lines[i].rstrip().endswith(("..;", ";")):
+        elif not catchword_seen and _CATCHWORD.match(line):
             drop.add(i)
+            catchword_seen = True
+        else:
             break
-        if not (_PAGE_NUMBER.match(lines[i]) or _SERIAL.match(lines[i])):
-            break
+    drop |= {i for i in idx[-(EDGE_LINES + 2):] if _SERIAL.match(lines[i])}
     drop |= _paraf_box(lines, idx)
     return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _drop_bare_catchword(page: list[str], next_page: list[str]) -> list[str]:
+    """A catchword printed without its dots: the page's last short line opens the next page."""
+    content = [line for line in page if line.strip()]
+    following = next((line for line in next_page if line.strip()), "")
+    if not content or not following:
+        return page
+    last = content[-1].strip()
+    if len(last) <= 40 and len(last.split()) <= 4 and following.startswith(last) and len(content) > 1:
+        cut = len(page) - 1 - page[::-1].index(content[-1])
+        return page[:cut] + page[cut + 1:]
+    return page
 
 
 def _paraf_box(lines: list[str], idx: list[int]) -> set[int]:
@@ -238,9 +257,13 @@ def clean_pages(pages: list[str], *, ocr_pages: set[int] | None = None) -> list[
     ocr_pages = ocr_pages or set()
     split = [normalise_whitespace(text).split("\n") for text in pages]
     running = find_running_lines(split[1:] if len(split) > 3 else split)
+    stripped = [_strip_edges(lines, running, first_page=(n == 0)) for n, lines in enumerate(split)]
+    stripped = [
+        _drop_bare_catchword(lines, stripped[n + 1]) if n + 1 < len(stripped) else lines
+        for n, lines in enumerate(stripped)
+    ]
     cleaned = []
-    for n, lines in enumerate(split):
-        lines = _strip_edges(lines, running, first_page=(n == 0))
+    for n, lines in enumerate(stripped):
         text = "\n".join(lines).strip("\n")
         text = re.sub(r"\n{3,}", "\n\n", text)
         if doubled_share(text) > 0.2:
