@@ -63,7 +63,7 @@ def test_sentences_of_indonesian_news():
         "Bantuan diantar ke Ds. Jabung, Kec. Plupuh, Kab. Sragen oleh petugas.",
         "Rapat dipimpin Hj. Sri dan H. Untung di Jl. Sukowati No. 12 kemarin.",
         "Dana Rp. 2.000.000 dan Rp1.500.000 cair, naik 12.5 persen dari tahun lalu.",
-        "Surat a.n. Bupati u.p. Kepala Dinas dikirim ke Drs. Budi, S.Sos., M.M. hari ini.",
+        "Surat a.n. Bupati u.p. Kepala Dinas dikirim ke Drs. Kepala Bidang, S.Sos., M.M. hari ini.",
         "Bantuan berupa beras, minyak, gula, dll. diterima warga tsb. dengan baik.",
         "Ketentuan Pasal 5 ayat (1) huruf a. berlaku sejak diundangkan.",
         "Rincian bantuan: 1. Bedah rumah; 2. Sambungan listrik; dan 3. Modal usaha.",

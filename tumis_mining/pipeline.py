@@ -204,6 +204,12 @@ def parse_many(
             return failure_from(source, exc, _sha256(source))
 
     sources = list(sources)
+    if isolate and len(sources) > 1:
+        # Workers are forked from this process: build the sentence splitter once, here, so that
+        # each worker inherits it instead of building its own.
+        from .segment.news import sentence_pipeline  # noqa: PLC0415
+
+        sentence_pipeline()
     if jobs <= 1:
         results = map(run, sources)
         for source, result in zip(sources, results):

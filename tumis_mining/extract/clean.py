@@ -29,7 +29,10 @@ _SALINAN = re.compile(r"^\s*s\s*a\s*l\s*i\s*n\s*a\s*n\s*$", re.I)
 # "Pasal 5 . . .", "BAB IV . . .", "Agar . .", "(2) Tim . . .", "pelaksanaan…"
 _CATCHWORD = re.compile(r"^\S.{0,60}?\s*(?:\.\s*){2,}\s*$|^\S.{0,60}?\s*…\s*$")
 _SERIAL = re.compile(r"^\s*SK\s*No\.?\s*\d[\d\s]*[A-Z]?\s*$", re.I)
-_PARAF_START = re.compile(r"^\s*(?:telah\s+ditelit\w*\s+oleh\s+)?paraf\b", re.I)
+# A paraf box's first line; text drawn on the same baseline (a catchword) may stand before it.
+_PARAF_START = re.compile(
+    r"^\s*(?:\S.{0,60}?\s*(?:\.\s*){2,}\s*)?(?:telah\s+ditelit\w*\s+oleh\s+)?paraf\b", re.I
+)
 # Lines of a paraf box: short titles of the officials who initial the draft. Closing lines
 # (dates, "ttd", the signing official, "Ditetapkan di") never belong to it, even interleaved.
 _PARAF_CLOSING = re.compile(
@@ -96,12 +99,15 @@ def _strip_edges(lines: list[str], running: set[str], first_page: bool) -> list[
             drop.add(i)  # page 1 keeps short ones: there "BUPATI SRAGEN" opens the title block
         else:
             break
+    drop |= _paraf_box(lines, idx)
     catchword_seen = False
-    for i in reversed(idx[-(EDGE_LINES + 2):]):
+    # Some producers draw the stamp, page number and catchword after the body, so the foot is
+    # peeled for all of them.
+    for i in reversed(idx[-(EDGE_LINES + 8):]):
         line = lines[i]
         if i in drop:
             continue
-        if _PAGE_NUMBER.match(line) or _edge_key(line) in running:
+        if _SALINAN.match(line) or _PAGE_NUMBER.match(line) or _edge_key(line) in running:
             drop.add(i)
         elif not catchword_seen and _CATCHWORD.match(line):
             drop.add(i)
@@ -109,7 +115,6 @@ def _strip_edges(lines: list[str], running: set[str], first_page: bool) -> list[
         else:
             break
     drop |= {i for i in idx[-(EDGE_LINES + 2):] if _SERIAL.match(lines[i])}
-    drop |= _paraf_box(lines, idx)
     return [line for i, line in enumerate(lines) if i not in drop]
 
 

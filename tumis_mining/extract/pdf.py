@@ -150,6 +150,8 @@ def _read_fast_page(doc, index: int, settings: ExtractSettings) -> _Page:
         textpage = page.get_textpage()
         text = textpage.get_text_range()
         textpage.close()
+        # pdfium marks a hyphen it found at a line end: the word goes on after it.
+        text = re.sub("[\x02\ufffe](?=[a-z])", "", text)
         result.text = text.replace("\x02", "-").replace("\ufffe", "-")
         if len(result.text.strip()) < settings.min_text_chars or settings.ocr == "force":
             result.image_cover, result.has_objects = _image_cover(page)
@@ -252,6 +254,8 @@ def _pages_to_reread(pages: list[_Page], data: bytes, settings: ExtractSettings,
             if slow_text is None:
                 continue
             checked += 1
+            if len(_GARBAGE.findall(slow_text)) > len(_GARBAGE.findall(page.text)):
+                continue  # pdfplumber reads this page worse (glyph ids): no reason to leave the fast path
             if not _agree(page.text, slow_text):
                 disagree.append(page.index)
                 more = next(extra, None)  # a disagreement earns a look at one more page
