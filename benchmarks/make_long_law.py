@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from datetime import datetime, timezone
+
 from fpdf import FPDF
 
 AYAT = [
@@ -24,7 +26,7 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 
 def make(pages: int, out: Path) -> Path:
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(None) if hasattr(pdf, "set_creation_date") else None
+    pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=timezone.utc))
     pdf.set_auto_page_break(True, margin=25)
     pdf.set_font("Times", size=12)
     pdf.add_page()
@@ -34,11 +36,11 @@ def make(pages: int, out: Path) -> Path:
     pasal, bab = 1, 0
     while pdf.page_no() < pages:
         if pasal % 15 == 1 and bab < len(ROMAN):
-            pdf.multi_cell(0, 6, f"\nBAB {ROMAN[bab]}\nKETENTUAN BAGIAN {bab + 1}\n", align="C")
+            pdf.multi_cell(0, 6, f"\nBAB {ROMAN[bab]}\nKETENTUAN BAGIAN {bab + 1}\n", align="C", new_x="LMARGIN", new_y="NEXT")
             bab += 1
-        pdf.multi_cell(0, 6, f"\nPasal {pasal}", align="C")
+        pdf.multi_cell(0, 6, f"\nPasal {pasal}", align="C", new_x="LMARGIN", new_y="NEXT")
         for n, text in enumerate(AYAT, start=1):
-            pdf.multi_cell(0, 6, f"({n}) {text}")
+            pdf.multi_cell(0, 6, f"({n}) {text}", new_x="LMARGIN", new_y="NEXT")
         pasal += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))

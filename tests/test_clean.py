@@ -114,3 +114,12 @@ def test_page_numbers_and_serials_only_at_the_edges():
 def test_catchword_without_dots_is_dropped_when_it_opens_the_next_page():
     pages = clean_pages(["Pasal 13\nDirektorat Jenderal mempunyai tugas.\nBagian", "Bagian Kedua\nSekretariat"])
     assert "Pasal 13\nDirektorat Jenderal mempunyai tugas." == pages[0]
+
+
+def test_pages_opening_with_an_article_keep_their_heading():
+    duties = ["menyusun rencana aksi", "memverifikasi data", "menggalang dana CSR",
+              "memantau bedah rumah", "melaporkan hasil", "mengevaluasi program"]
+    pages = [f"- {n} -\nPasal {n}\nTim Koordinasi bertugas {duty}.\nPasal {n + 1} . . ."
+             for n, duty in zip(range(2, 8), duties)]
+    cleaned = clean_pages(pages)
+    assert all(page.startswith(f"Pasal {n}\n") for n, page in zip(range(2, 8), cleaned))

@@ -121,6 +121,31 @@ def test_mixed_case_title_block_and_nomor_on_two_lines():
     assert ("Wali Kota Surakarta", "Kota Surakarta") == (block.issuer, block.region)
 
 
+def test_perdes_belongs_to_the_regency_of_its_letterhead():
+    block = _block(
+        "KEPALA DESA JABUNG\nKECAMATAN PLUPUH KABUPATEN SRAGEN\nPERATURAN DESA JABUNG\n"
+        "NOMOR 4 TAHUN 2022\nTENTANG\nPELAKSANAAN PROGRAM DESA TUNTAS KEMISKINAN DI DESA JABUNG\n"
+        "DENGAN RAHMAT TUHAN YANG MAHA ESA\nKEPALA DESA JABUNG,\n"
+    )
+    assert ("perdes", "Kepala Desa Jabung", "Kabupaten Sragen") == (
+        block.doc_type,
+        block.issuer,
+        block.region,
+    )
+
+
+def test_surat_edaran_issuer_from_the_letterhead():
+    block = _block(
+        "BUPATI SRAGEN\nPROVINSI JAWA TENGAH\nSragen, 11 Juli 2022\nKepada\n"
+        "Yth. 1. Kepala Perangkat Daerah;\n2. Camat se-Kabupaten Sragen;\ndi -\nSRAGEN\n"
+        "SURAT EDARAN\nNOMOR 460/1187/17/2022\nTENTANG\nOPTIMALISASI ZAKAT, INFAK DAN SEDEKAH\n"
+        "APARATUR SIPIL NEGARA\n1. Latar Belakang\nProgram Desa Tuntas Kemiskinan telah dimulai.\n"
+    )
+    assert ("surat_edaran", "460/1187/17/2022", 2022) == (block.doc_type, block.number, block.year)
+    assert ("Bupati Sragen", "Kabupaten Sragen") == (block.issuer, block.region)
+    assert "Optimalisasi Zakat, Infak dan Sedekah Aparatur Sipil Negara" == block.title
+
+
 def test_prose_mentioning_a_regulation_has_no_title_block():
     text = (
         "PAJAK - RETRIBUSI\n2025\nPERDA NO.8, LD 2025/NO.8, 11 HLM.\n"
@@ -237,6 +262,13 @@ def test_signing_dates_read_an_ocr_damaged_ditetapkan_only_when_loose():
     assert ("2024-11-05", "2024-11-06") == signing_dates(closing, loose=True)
 
 
+def test_signing_dates_of_an_instruction_and_a_letter():
+    assert ("2022-05-20", None) == signing_dates(
+        "Dikeluarkan di Sragen\npada tanggal 20 Mei 2022\n"
+    )
+    assert ("2022-07-11", None) == signing_dates("BUPATI SRAGEN\nSragen, 11 Juli 2022\nKepada\n")
+
+
 def test_an_empty_promulgation_date_is_none():
     assert ("2022-09-02", None) == signing_dates(
         "Ditetapkan di Jakarta\npada tanggal 2 September 2022\nDiundangkan di Jakarta\npada tanggal\n\nMENTERI\n"
@@ -244,7 +276,8 @@ def test_an_empty_promulgation_date_is_none():
 
 
 def _document(**fields) -> Document:
-    return Document(id="d", source="s", source_name="files", url=None, sha256="x", **fields)
+    fields = {"source": "s", **fields}
+    return Document(id="d", source_name="files", url=None, sha256="x", **fields)
 
 
 @pytest.mark.parametrize(
@@ -284,9 +317,26 @@ def _document(**fields) -> Document:
                 "year": 2023,
                 "issuer": "Bupati Sragen",
             },
-            "Keputusan Bupati Sragen 400/123/2023",
+            "Kepbup Sragen 400/123/2023",
+        ),
+        (
+            {"doc_type": "instruksi", "number": "3", "year": 2022, "issuer": "Bupati Sragen"},
+            "Inbup Sragen 3/2022",
+        ),
+        (
+            {"doc_type": "keputusan", "number": "5", "year": 2021, "issuer": "Gubernur Bali"},
+            "Kepgub Bali 5/2021",
+        ),
+        (
+            {"doc_type": "perdes", "number": "4", "year": 2022, "issuer": "Kepala Desa Jabung"},
+            "Perdes Jabung 4/2022",
+        ),
+        (
+            {"doc_type": "surat_edaran", "number": "460/1187/17/2022", "issuer": "Bupati Sragen"},
+            "SE Bupati Sragen 460/1187/17/2022",
         ),
         ({"doc_type": "news", "title": "Desa Tumis Dicanangkan"}, "Desa Tumis Dicanangkan"),
+        ({"doc_type": "other", "source": "corpora/sample/abstrak.pdf"}, "abstrak.pdf"),
     ],
 )
 def test_citation_prefix(fields, prefix):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tumis_mining.pipeline import parse_file
-from tumis_mining.records import ParsedDocument
+from tumis_mining.records import ExtractedText, PageText, ParsedDocument, SourceDocument
+from tumis_mining.segment import segment
 from tumis_mining.segment.headings import to_roman
 
 pytestmark = pytest.mark.realdata
@@ -164,3 +165,32 @@ def test_lampiran_printed_on_its_own(realdata):
     assert {"lampiran"} == {p.section for p in parsed.passages}
     assert {None} == {p.pasal for p in parsed.passages}
     assert {"Pergub Bali 2/2021, Lampiran I"} == {p.citation for p in parsed.passages}
+
+
+def test_perpres_raw_ocr_layer_without_extraction_cleaning(realdata):
+    """The parser reads the scan's raw OCR layer too: ``Pasal 1O``, ``Pasal2T``, ``PasalT2``,
+    ``2l`` above ``Pasal``, ``Pasal`` above ``1 1``, ``BABxI`` and catchwords such as
+    ``Pasal22 . .`` at page feet."""
+    import pdfplumber
+
+    path = realdata / "regulations" / "perpres-158-2024_scan-ocr.pdf"
+    with pdfplumber.open(path) as pdf:
+        pages = [
+            PageText(i + 1, page.extract_text() or "", "pdfplumber", ocr=True)
+            for i, page in enumerate(pdf.pages)
+        ]
+    parsed = segment(ExtractedText(str(path), "raw", "pdf", pages), SourceDocument(str(path)))
+    body = _body(parsed)
+    assert [str(n) for n in range(1, 99)] == _runs([p.pasal for p in body])
+    assert [to_roman(n) for n in range(1, 13)] == _runs([p.bab for p in body])
+    pasal_27 = next(p for p in body if p.pasal == "27")
+    assert (13, "Pasal2T (1) Direktorat Jenderal Bea dan Cukai") == (
+        pasal_27.page,
+        pasal_27.text[:45],
+    )
+    assert ("perpres", "158", 2024, "2024-11-05") == (
+        parsed.document.doc_type,
+        parsed.document.number,
+        parsed.document.year,
+        parsed.document.enacted_on,
+    )

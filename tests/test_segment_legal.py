@@ -455,17 +455,17 @@ def test_keputusan_diktum_and_lampiran():
         "Tim Pelaksana Program Desa Tuntas Kemiskinan Kabupaten Sragen Tahun 2023" == document.title
     )
     assert [
-        ("KESATU", None, None, "Keputusan Bupati Sragen 400/123/2023, Diktum KESATU"),
-        ("KEDUA", None, None, "Keputusan Bupati Sragen 400/123/2023, Diktum KEDUA"),
-        ("KETIGA", None, None, "Keputusan Bupati Sragen 400/123/2023, Diktum KETIGA"),
-        ("KEEMPAT", None, None, "Keputusan Bupati Sragen 400/123/2023, Diktum KEEMPAT"),
+        ("KESATU", None, None, "Kepbup Sragen 400/123/2023, Diktum KESATU"),
+        ("KEDUA", None, None, "Kepbup Sragen 400/123/2023, Diktum KEDUA"),
+        ("KETIGA", None, None, "Kepbup Sragen 400/123/2023, Diktum KETIGA"),
+        ("KEEMPAT", None, None, "Kepbup Sragen 400/123/2023, Diktum KEEMPAT"),
     ] == _rows(parsed, "diktum")
     lampiran = [p for p in parsed.passages if p.section == "lampiran"]
-    assert ["Keputusan Bupati Sragen 400/123/2023, Lampiran"] == [p.citation for p in lampiran]
+    assert ["Kepbup Sragen 400/123/2023, Lampiran"] == [p.citation for p in lampiran]
     assert "Wakil Ketua : Kepala Dinas Sosial" in lampiran[0].text
     assert "5. Kepala Desa Jabung" in lampiran[0].text
     memperhatikan = [p.citation for p in parsed.passages if p.section == "mengingat"][-1]
-    assert "Keputusan Bupati Sragen 400/123/2023, Memperhatikan" == memperhatikan
+    assert "Kepbup Sragen 400/123/2023, Memperhatikan" == memperhatikan
     assert [] == [p for p in parsed.passages if p.section == "body"]
 
 

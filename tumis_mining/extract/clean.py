@@ -14,7 +14,6 @@ Everything here works on plain page strings, so it serves every PDF extractor an
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 # How many lines at the top and foot of a page are looked at for running headers and footers.
@@ -48,14 +47,26 @@ def _is_paraf_cell(line: str) -> bool:
 _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n([a-z]{2,})")
 
 
+# Control and format characters (Unicode Cc and Cf), except tab and line feed.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
 def normalise_whitespace(text: str) -> str:
     """Unify line ends and odd spaces; strip trailing blanks on every line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00ad", "").replace("\ufeff", "").replace("\x0c", "\n")
     text = re.sub(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t]", " ", text)
-    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    text = _CONTROL.sub("", text)
     lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
     return "\n".join(lines)
+
+
+# Edge keys of structural headings ("Pasal 2" -> "pasal#"): pages often open with an article, and
+# that is content, however many pages do it.
+_STRUCTURAL_KEY = re.compile(r"^(?:pasal|bab|bagian|paragraf|ayat|\(#\)|#\.|[a-z]\.)")
 
 
 def _edge_key(line: str) -> str:
@@ -79,7 +90,10 @@ def find_running_lines(pages: list[list[str]]) -> set[str]:
         edge = idx[:EDGE_LINES] + idx[-EDGE_LINES:]
         counts.update({_edge_key(lines[i]) for i in edge})
     threshold = max(3, int(0.4 * len(pages)))
-    return {key for key, n in counts.items() if n >= threshold and 1 < len(key) <= MAX_RUNNING_CHARS}
+    return {
+        key for key, n in counts.items()
+        if n >= threshold and 1 < len(key) <= MAX_RUNNING_CHARS and not _STRUCTURAL_KEY.match(key)
+    }
 
 
 def _strip_edges(lines: list[str], running: set[str], first_page: bool) -> list[str]:
@@ -177,8 +191,13 @@ def dedupe_doubled(text: str) -> str:
     return re.sub(r"\S{4,}", fix, text)
 
 
+_DOUBLED_RUN = re.compile(r"(\S)\1(\S)\2")
+
+
 def doubled_share(text: str) -> float:
     """Share of words whose characters are all doubled (a sign of overprinted text)."""
+    if not _DOUBLED_RUN.search(text):
+        return 0.0
     words = [w for w in text.split() if len(w) >= 4]
     if not words:
         return 0.0

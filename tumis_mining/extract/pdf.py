@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -48,6 +49,24 @@ class _Page:
     warnings: list[str] = field(default_factory=list)
 
 
+class _SlowReader:
+    """pdfplumber, opened once and only when a page needs it (opening a large PDF costs)."""
+
+    def __init__(self, data: bytes, password: str | None, doc=None) -> None:
+        self._data, self._password = data, password
+        self.doc, self.tried = doc, doc is not None
+
+    def get(self):
+        if not self.tried:
+            self.tried = True
+            self.doc, _ = _open_slow(self._data, self._password)
+        return self.doc
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
+
+
 def extract_pdf(data: bytes, *, source: str, sha256: str, settings: ExtractSettings) -> ExtractedText:
     """Extract the text of every page of a PDF (see the module docstring for how)."""
     warnings: list[str] = []
@@ -67,23 +86,21 @@ def extract_pdf(data: bytes, *, source: str, sha256: str, settings: ExtractSetti
             raise ExtractionError(
                 f"too large: {count} pages (the limit is {settings.max_pages})", error="too_large"
             )
+        slow = _SlowReader(data, settings.password, slow_doc)
         if fast_doc is not None:
             pages = [_read_fast_page(fast_doc, i, settings) for i in range(count)]
             if settings.detect_ocr_layers:
                 _probe_ocr_layers(pages, fast_doc, settings)
-            reread = _pages_to_reread(pages, data, settings, warnings)
-            if reread is None or reread:
-                slow_doc = slow_doc or _open_slow(data, settings.password)[0]
-                if slow_doc is not None:
-                    chosen = pages if reread is None else [pages[i] for i in reread]
-                    _reread_slow(chosen, slow_doc, warnings)
+            reread = _pages_to_reread(pages, slow, settings, warnings)
+            if (reread is None or reread) and slow.get() is not None:
+                chosen = pages if reread is None else [pages[i] for i in reread]
+                _reread_slow(chosen, slow.get(), warnings)
         else:
             pages = [_Page(i) for i in range(count)]
-            _reread_slow(pages, slow_doc, warnings, force=True)
+            _reread_slow(pages, slow.get(), warnings, force=True)
         _ocr_scans(pages, fast_doc, settings, warnings)
     finally:
-        if slow_doc is not None:
-            slow_doc.close()
+        slow.close() if "slow" in locals() else (slow_doc.close() if slow_doc is not None else None)
         if fast_doc is not None:
             fast_doc.close()
     return _finish(pages, source, sha256, meta, warnings)
@@ -207,62 +224,95 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _words(text: str) -> Counter:
+    return Counter(re.findall(r"\w+", text.casefold()))
+
+
 def _agree(fast: str, slow: str) -> bool:
-    """The cheap check: similar character counts, and sampled lines of one found in the other."""
+    """The cheap check: similar character counts, and the same words.
+
+    Word order is left out on purpose: around boxes, charts and columns the two libraries order
+    text differently and neither is reliably better, while a missing, doubled or mis-decoded
+    glyph changes the words themselves.
+    """
     a, b = _squash(fast), _squash(slow)
     if not a and not b:
         return True
     if min(len(a), len(b)) < 0.85 * max(len(a), len(b)):
         return False
-    lines = [_squash(line) for line in slow.splitlines() if len(line.strip()) >= 12]
+    wa, wb = _words(fast), _words(slow)
+    shared = sum((wa & wb).values())
+    return shared >= 0.9 * max(sum(wa.values()), sum(wb.values()), 1)
+
+
+# A line holding only a list marker or a preamble label: "5.", "b.", "(2)", "Menimbang :".
+_MARKER_ONLY = re.compile(
+    r"^\s*(?:\(?\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\)|(?:Menimbang|Mengingat|Memperhatikan|"
+    r"Menetapkan|MEMUTUSKAN)\s*:?)\s*$"
+)
+
+
+def _order_suspect(text: str) -> bool:
+    """Two marker-only lines in a row: numbers or labels were read apart from their text
+    (a numbering column, an OCR layer in odd order), which pdfplumber's layout puts back."""
+    previous = False
+    for line in text.splitlines():
+        current = bool(_MARKER_ONLY.match(line))
+        if current and previous:
+            return True
+        previous = current
+    return False
+
+
+def _risk(page: _Page) -> float:
+    """How likely pypdfium2's reading order is to differ: a page of short lines (tables, charts,
+    columns, boxes) is riskier than a page of running text."""
+    lines = [line for line in page.text.splitlines() if line.strip()]
     if not lines:
-        return True
-    step = max(1, len(lines) // 8)
-    sample = lines[::step][:8]
-    found = sum(1 for line in sample if line in a)
-    return found >= 0.75 * len(sample)
+        return 0.0
+    return sum(1 for line in lines if len(line.strip()) <= 12) / len(lines)
 
 
-def _pages_to_reread(pages: list[_Page], data: bytes, settings: ExtractSettings,
+def _pages_to_reread(pages: list[_Page], slow: _SlowReader, settings: ExtractSettings,
                      warnings: list[str]) -> list[int] | None:
     """Which pages pdfplumber should read again; None means every page.
 
     Pages whose fast text shows garbage glyphs or doubled characters are always re-read. Then
-    pdfplumber reads a few sampled pages; each page where the two disagree is re-read, and when
-    most sampled pages disagree the fast path is dropped for the whole document.
+    pdfplumber reads a few sampled pages, the riskiest first (see ``_risk``); each page where the
+    two disagree is re-read and earns a look at one more page, and when most sampled pages
+    disagree the fast path is dropped for the whole document.
     """
     if settings.fast_path == "never":
         return None
     with_text = [p for p in pages if len(p.text.strip()) >= settings.min_text_chars]
-    suspicious = [p.index for p in with_text if _GARBAGE.search(p.text) or doubled_share(p.text) > 0.2]
+    suspicious = [
+        p.index for p in with_text
+        if _GARBAGE.search(p.text) or doubled_share(p.text) > 0.2 or _order_suspect(p.text)
+    ]
     if settings.fast_path == "always" or not with_text:
         return suspicious
     n = len(with_text)
-    wanted = max(1, min(settings.sample_pages, 1 + n // 40))
-    picks = [int((k + 0.5) * n / wanted) for k in range(wanted)]
-    slow_doc, _ = _open_slow(data, settings.password)
-    if slow_doc is None:
+    wanted = max(1, min(settings.sample_pages, 1 + n // 100))
+    middle = n // 2
+    order = sorted(range(n), key=lambda k: (-round(_risk(with_text[k]), 1), abs(k - middle)))
+    queue, extra = order[:wanted], iter(order[wanted:])
+    if slow.get() is None:
         return suspicious
     disagree: list[int] = []
     checked = 0
-    try:
-        extra = iter(k for k in range(1, n, max(1, n // 12)) if k not in picks)
-        queue = list(picks)
-        while queue:
-            page = with_text[queue.pop(0)]
-            slow_text = _slow_page_text(slow_doc, page.index)
-            if slow_text is None:
-                continue
-            checked += 1
-            if len(_GARBAGE.findall(slow_text)) > len(_GARBAGE.findall(page.text)):
-                continue  # pdfplumber reads this page worse (glyph ids): no reason to leave the fast path
-            if not _agree(page.text, slow_text):
-                disagree.append(page.index)
-                more = next(extra, None)  # a disagreement earns a look at one more page
-                if more is not None and checked < 4 * settings.sample_pages:
-                    queue.append(more)
-    finally:
-        slow_doc.close()
+    while queue:
+        page = with_text[queue.pop(0)]
+        slow_text = _slow_page_text(slow.get(), page.index)
+        if slow_text is None:
+            continue
+        checked += 1
+        if len(_GARBAGE.findall(slow_text)) > len(_GARBAGE.findall(page.text)):
+            continue  # pdfplumber reads this page worse (glyph ids): no reason to leave the fast path
+        if not _agree(page.text, slow_text):
+            disagree.append(page.index)
+            more = next(extra, None)  # a disagreement earns a look at one more page
+            if more is not None and checked < 4 * settings.sample_pages:
+                queue.append(more)
     if not disagree:
         return suspicious
     if len(disagree) > checked / 2:

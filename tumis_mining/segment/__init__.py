@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from tumis_mining.lang import detect_lang
 from tumis_mining.records import (
     Document,
     ExtractedText,
@@ -31,6 +32,7 @@ from tumis_mining.records import (
 from tumis_mining.segment.dates import parse_date, signing_dates
 from tumis_mining.segment.legal import LegalStructure, parse_legal
 from tumis_mining.segment.metadata import citation_prefix, hint_doc_type, merge_hints
+from tumis_mining.segment.news import news_spans
 from tumis_mining.segment.pieces import Span
 
 __all__ = ["passage_text", "segment"]
@@ -80,8 +82,9 @@ def _legal_document(document: Document, structure: LegalStructure, text: str) ->
     document.amends = block.amends
     closing = text[structure.closing[0] : structure.closing[1]] if structure.closing else ""
     enacted, promulgated = signing_dates(closing, loose=True) if closing else (None, None)
-    if not enacted and not block.lampiran:
-        enacted, promulgated = signing_dates(text)
+    if not enacted and not block.lampiran:  # no closing found: look through the whole text
+        enacted, anywhere = signing_dates(text)
+        promulgated = promulgated or anywhere
     document.enacted_on = enacted
     document.published_at = promulgated
     if document.year is None and enacted:
@@ -93,8 +96,6 @@ def _prose_document(
     document: Document, extracted: ExtractedText, source: SourceDocument
 ) -> list[Span]:
     """A news article or other prose: paragraph spans, title and date from the page."""
-    from tumis_mining.segment.news import news_spans
-
     hinted = hint_doc_type(source.hints["doc_type"]) if source.hints.get("doc_type") else None
     document.doc_type = hinted or ("news" if extracted.kind == "html" else "other")
     title = extracted.meta.get("title")
@@ -119,8 +120,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _passages(document: Document, spans: list[Span], extracted: ExtractedText) -> list[Passage]:
-    from tumis_mining.lang import detect_lang
-
     text = extracted.text
     starts = extracted.page_starts()
     prefix = citation_prefix(document)

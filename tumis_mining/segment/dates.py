@@ -5,7 +5,8 @@ all give ``"2025-12-30"``. Month names may be Indonesian or English, abbreviated
 spelling (``Pebruari``, ``Nopember``) or OCR-damaged (``Desembcr``); digits may be OCR-damaged
 (``2O2l``). ``find_date`` finds the first such date inside a longer text, and
 ``signing_dates`` reads a regulation's closing: the day it was enacted (``Ditetapkan di ...
-pada tanggal ...``, ``Disahkan di ...``, ``Telah sah pada tanggal ...``) and the day it was
+pada tanggal ...``, ``Disahkan di ...``, ``Dikeluarkan di ...``, ``Telah sah pada tanggal ...``,
+a letter's ``Sragen, 11 Juli 2022``) and the day it was
 promulgated (``Diundangkan di ... pada tanggal ...``).
 """
 
@@ -42,11 +43,15 @@ _NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 _ENACTED = re.compile(
-    r"^\s*(?:(?:Ditetapkan|Disahkan)\s+di\b|Telah\s+sah\b)", re.IGNORECASE | re.MULTILINE
+    r"^\s*(?:(?:Ditetapkan|Disahkan|Dikeluarkan)\s+di\b|Telah\s+sah\b)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _PROMULGATED = re.compile(r"^\s*Diundangkan\s+di\b", re.IGNORECASE | re.MULTILINE)
 _SIGNED_AT = re.compile(
     r"^\s*(\S+)\s+di\s+[^\n]{2,40}\n\s*pada\s+tanggal\b", re.IGNORECASE | re.MULTILINE
+)
+_DATE_LINE = re.compile(
+    r"^\s*[A-Z][A-Za-z .'-]{2,30},\s*(\d{1,2}\s+[A-Za-z]{3,10}\s+\d{4})\s*$", re.MULTILINE
 )
 _ON_DATE = re.compile(r"\bpada\s+tanggal\b\s*:?\s*", re.IGNORECASE)
 # How far after "Ditetapkan di ..." its "pada tanggal" may come (a paraf box can sit between).
@@ -128,6 +133,9 @@ def signing_dates(text: str, *, loose: bool = False) -> tuple[str | None, str | 
         enacted = _date_after(text, match.end())
         if enacted:
             break
+    if enacted is None:  # a letter's date line: "Sragen, 11 Juli 2022"
+        dated = _DATE_LINE.search(text)
+        enacted = find_date(dated.group(1)) if dated else None
     if enacted is None and loose:
         for match in _SIGNED_AT.finditer(text):
             if not fuzzy_word(match.group(1), "Diundangkan"):

@@ -343,7 +343,8 @@ _LABELS = {
     "menetapkan": re.compile(r"^\s*Menetapkan\b\s*:?\s*", re.IGNORECASE),
 }
 _CLOSING = re.compile(
-    r"^\s*((Ditetapkan|Disahkan)\s+di\b|Telah\s+sah\b|Diundangkan\s+di\b)", re.IGNORECASE
+    r"^\s*((Ditetapkan|Disahkan|Dikeluarkan)\s+di\b|Telah\s+sah\b|Diundangkan\s+di\b)",
+    re.IGNORECASE,
 )
 _AGAR = re.compile(r"^\s*Agar\s+(supaya\s+)?setiap\b", re.IGNORECASE)
 _PROMULGATION = re.compile(r"\b(mengetahuinya|pengundangan)\b", re.IGNORECASE)

@@ -428,13 +428,18 @@ class _Parser:
         """An article quoted inside an amending Pasal I: ``Pasal 81A``, after the ones before it."""
         if heading.trailing_period or not self._looks_like_heading_place(start, start):
             return None
+        before = next(
+            (line.stripped for line in reversed(self.lines[:start]) if not line.blank), ""
+        )
+        announced = before.endswith(":")  # "... sehingga berbunyi sebagai berikut:"
         for reading in heading.readings:
             if reading.quality != "clean":
                 continue
-            if previous is None or (reading.value, reading.suffix) > (
+            later = previous is None or (reading.value, reading.suffix) > (
                 previous.value,
                 previous.suffix,
-            ):
+            )
+            if later or announced:
                 return reading
         return None
 

@@ -73,6 +73,15 @@ _REGION_FOR_ISSUER = {
     "WALIKOTA": "Kota",
     "WALI KOTA": "Kota",
 }
+# A decree's or instruction's maker in its short citation: "Kepbup Sragen", "Inpres".
+_MAKER_SHORT = {
+    "Bupati": "bup",
+    "Gubernur": "gub",
+    "Wali Kota": "wal",
+    "Walikota": "wal",
+    "Presiden Republik Indonesia": "pres",
+    "Presiden": "pres",
+}
 _SHORT_TYPE = {
     "uu": "UU", "pp": "PP", "perpres": "Perpres", "permen": "Permen", "perda": "Perda",
     "pergub": "Pergub", "perbup": "Perbup", "perwali": "Perwali", "perdes": "Perdes",
@@ -294,12 +303,10 @@ def _block_at(lines: list[Line], nonblank: list[Line], position: int) -> TitleBl
             break
         if _stops_title(item.text):
             break
+        if starts_list_item(item.text):  # "1. Latar Belakang": the content has begun
+            break
         # A Lampiran's heading runs straight into its content: stop where the text widens.
-        if (
-            lampiran
-            and widest
-            and (len(item.stripped) > 1.2 * widest or starts_list_item(item.text))
-        ):
+        if lampiran and widest and len(item.stripped) > 1.2 * widest:
             break
         widest = max(widest, len(item.stripped))
         title_lines.append(item.text)
@@ -313,7 +320,8 @@ def _block_at(lines: list[Line], nonblank: list[Line], position: int) -> TitleBl
         title=smart_case(_clean(" ".join(title_lines))) or None,
         lampiran=lampiran,
     )
-    _issuer_and_region(block, kind[1], _issuer_line(lines, end))
+    letterhead = [item.stripped for item in nonblank[max(0, position - 15) : position + nomor_at]]
+    _issuer_and_region(block, kind[1], _issuer_line(lines, end), letterhead)
     block.amends = amended_regulation(block.title)
     return block
 
@@ -330,7 +338,16 @@ def _issuer_line(lines: list[Line], after: int) -> str | None:
     return None
 
 
-def _issuer_and_region(block: TitleBlock, words: str, issuer_line: str | None) -> None:
+def _issuer_and_region(
+    block: TitleBlock, words: str, issuer_line: str | None, letterhead: list[str]
+) -> None:
+    """Who enacted the document and for which region, from its kind line and letterhead.
+
+    ``words`` follow the kind on the kind line (``KABUPATEN BANJARNEGARA``, ``BUPATI
+    SRAGEN``); ``issuer_line`` is the ``BUPATI SRAGEN,`` line after the title; ``letterhead``
+    the lines above the kind line (``BUPATI SRAGEN / PROVINSI JAWA TENGAH``, ``KEPALA DESA
+    JABUNG / KECAMATAN PLUPUH KABUPATEN SRAGEN``), the last resort, as it is often noisy.
+    """
     words = re.sub(r"\s+", " ", words).strip(" ,")
     kind = block.doc_type
     if kind in ("uu", "pp", "perpres"):
@@ -341,8 +358,12 @@ def _issuer_and_region(block: TitleBlock, words: str, issuer_line: str | None) -
         if not name and issuer_line:
             name = issuer_line.split(" ", 1)[-1]
         if name:
-            block.region = f"{_REGION_PREFIX[kind]} {smart_case(name)}"
-            block.issuer = f"{_ISSUER_FOR_REGION[_REGION_PREFIX[kind]]} {smart_case(name)}"
+            prefix = _REGION_PREFIX[kind]
+            block.region = f"{prefix} {smart_case(name)}"
+            block.issuer = f"{_ISSUER_FOR_REGION[prefix]} {smart_case(name)}"
+        if kind == "perdes":  # a village's regulation belongs to its regency
+            regency = _regency(letterhead)
+            block.region = regency or block.region
         return
     if kind == "perda":
         match = re.match(r"(PROVINSI|KABUPATEN|KOTA)\s+(.+)", words)
@@ -359,13 +380,26 @@ def _issuer_and_region(block: TitleBlock, words: str, issuer_line: str | None) -
     issuer = words
     if (
         issuer_line
-        and issuer_line.split(" ")[0] == issuer.split(" ")[0]
         and len(issuer_line) > len(issuer)
+        and (not issuer or issuer_line.split(" ")[0] == issuer.split(" ")[0])
     ):
         issuer = issuer_line
+    if not issuer:  # "SURAT EDARAN / NOMOR ...": the letterhead says who
+        issuer = next((line for line in letterhead if _issuer_shaped(line + ",")), "")
     if issuer:
         block.issuer = smart_case(issuer)
         block.region = _region_of_issuer(issuer)
+        if issuer.upper().startswith("KEPALA DESA "):
+            block.region = _regency(letterhead) or block.region
+
+
+def _regency(letterhead: list[str]) -> str | None:
+    """``Kabupaten Sragen`` from a letterhead line such as ``KECAMATAN PLUPUH KABUPATEN SRAGEN``."""
+    for line in letterhead:
+        match = re.search(r"\b(KABUPATEN|KOTA)\s+([A-Z][A-Z ]+?)\s*$", line.strip())
+        if match:
+            return f"{match.group(1).title()} {smart_case(match.group(2))}"
+    return None
 
 
 def _region_of_issuer(issuer: str) -> str | None:
@@ -396,25 +430,38 @@ def is_amending(title: str | None) -> bool:
 
 
 def citation_prefix(document: Document) -> str:
-    """``Perbup Sragen 12/2019``, ``UU 17/2003``, ``Keputusan Bupati Sragen 400/123/2023``."""
-    kind = document.doc_type
-    if kind in ("news", "other", "laporan", "risalah", "perjanjian") or kind not in _SHORT_TYPE:
+    """``Perbup Sragen 12/2019``, ``UU 17/2003``, ``Kepbup Sragen 400.9/123/2023``."""
+    if document.doc_type not in _SHORT_TYPE:
         return document.title or document.source.rstrip("/").rsplit("/", 1)[-1]
-    name = _SHORT_TYPE[kind]
-    if kind in ("perda", "pergub", "perbup", "perwali", "perdes") and document.region:
-        prefix, place = document.region.split(" ", 1)
-        place = place if prefix == "Kabupaten" or kind != "perda" else document.region
-        name = f"{name} {place}"
-    elif kind == "permen" and document.issuer:
-        ministry = re.sub(r"^Menteri\s+|\s+Republik\s+Indonesia$", "", document.issuer, flags=re.I)
-        name = _MINISTRY_SHORT.get(ministry.upper(), f"Permen {ministry}")
-    elif kind in ("keputusan", "instruksi", "surat_edaran") and document.issuer:
-        name = f"{name} {document.issuer}"
+    name = _cited_name(document)
     if document.number:
         if "/" in document.number or document.year is None:
             return f"{name} {document.number}"
         return f"{name} {document.number}/{document.year}"
     return f"{name} {document.year}" if document.year else name
+
+
+def _cited_name(document: Document) -> str:
+    """The short name of a kind and its maker: ``Perbup Sragen``, ``Inbup Sragen``, ``UU``."""
+    kind, issuer, region = document.doc_type, document.issuer or "", document.region
+    short = _SHORT_TYPE[kind]
+    if kind == "perdes":
+        village = issuer.removeprefix("Kepala Desa ") if issuer else ""
+        return f"{short} {village or (region or '').split(' ', 1)[-1]}".strip()
+    if kind in ("perda", "pergub", "perbup", "perwali") and region:
+        prefix, place = region.split(" ", 1)
+        return f"{short} {place if prefix == 'Kabupaten' or kind != 'perda' else region}"
+    if kind == "permen" and issuer:
+        ministry = re.sub(r"^Menteri\s+|\s+Republik\s+Indonesia$", "", issuer, flags=re.I)
+        return _MINISTRY_SHORT.get(ministry.upper(), f"Permen {ministry}")
+    if kind in ("keputusan", "instruksi") and issuer:
+        for head, maker in _MAKER_SHORT.items():
+            if issuer.startswith(head):
+                stem = "Kep" if kind == "keputusan" else "In"
+                return f"{stem}{maker} {issuer.removeprefix(head).strip()}".strip()
+    if kind in ("keputusan", "instruksi", "surat_edaran") and issuer:
+        return f"{short} {issuer}"
+    return short
 
 
 # --- hints -----------------------------------------------------------------------------------

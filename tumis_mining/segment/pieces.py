@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tumis_mining.segment.headings import Line, ayat_marker, starts_list_item
+from tumis_mining.segment.news import news_spans
 
 MAX_PASSAGE_CHARS = 1200
 # A prose piece shorter than this (a heading, a one-line paragraph) joins the one after it.
@@ -131,8 +132,6 @@ def _sentences(span: Span, text: str, max_chars: int, *, limit: int | None = Non
     """A piece far over the limit (one very long line) cut at sentence ends."""
     if span.end - span.start <= (2 * max_chars if limit is None else limit):
         return [span]
-    from tumis_mining.segment.news import news_spans
-
     pieces = news_spans(text[span.start : span.end], max_chars=max_chars)
     return [
         dataclasses.replace(span, start=span.start + s, end=span.start + e) for s, e in pieces
