@@ -78,6 +78,7 @@ def test_rotated_pages_keep_their_text(realdata):
     text = extract_file(realdata / "robustness" / "pdfplumber__issue-848.pdf")
     assert 8 == len(text.pages)
     assert all(len(page.text) > 1000 for page in text.pages)
+    assert {"pypdfium2"} == {page.extractor for page in text.pages}
 
 
 def test_object_refs_do_not_leak_cid_glyphs(realdata):

@@ -124,7 +124,9 @@ def _summary_line(source: SourceDocument, result: ParsedDocument | Failure) -> s
         return f"FAILED  {name}: {result.message} [{result.stage}/{result.error}]"
     doc = result.document
     ident = doc.doc_type
-    if doc.number or doc.year:
+    if doc.number and doc.year and str(doc.number).endswith(str(doc.year)):
+        ident += f" {doc.number}"  # decree numbers carry their year: 400.9/123/2023
+    elif doc.number or doc.year:
         ident += f" {doc.number or '?'}/{doc.year or '?'}"
     title = (doc.title or "").strip()
     if len(title) > 70:

@@ -164,6 +164,9 @@ def _read_fast_page(doc, index: int, settings: ExtractSettings) -> _Page:
     page = doc[index]
     result = _Page(index)
     try:
+        rotation = page.get_rotation()
+        if rotation:
+            result.warnings.append(f"page {index + 1} is rotated by {rotation} degrees")
         textpage = page.get_textpage()
         text = textpage.get_text_range()
         textpage.close()
@@ -224,25 +227,25 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _words(text: str) -> Counter:
-    return Counter(re.findall(r"\w+", text.casefold()))
+def _grams(squashed: str, n: int = 4) -> Counter:
+    return Counter(squashed[i:i + n] for i in range(max(len(squashed) - n + 1, 0)))
 
 
 def _agree(fast: str, slow: str) -> bool:
-    """The cheap check: similar character counts, and the same words.
+    """The cheap check: similar character counts, and the same character 4-grams.
 
-    Word order is left out on purpose: around boxes, charts and columns the two libraries order
-    text differently and neither is reliably better, while a missing, doubled or mis-decoded
-    glyph changes the words themselves.
+    Spaces and order are left out on purpose: around boxes, charts and columns the two
+    libraries order text differently and neither is reliably better, and one may space out
+    letters the other does not; a missing, doubled or mis-decoded glyph changes the 4-grams.
     """
-    a, b = _squash(fast), _squash(slow)
+    a, b = _squash(fast).casefold(), _squash(slow).casefold()
     if not a and not b:
         return True
     if min(len(a), len(b)) < 0.85 * max(len(a), len(b)):
         return False
-    wa, wb = _words(fast), _words(slow)
-    shared = sum((wa & wb).values())
-    return shared >= 0.9 * max(sum(wa.values()), sum(wb.values()), 1)
+    ga, gb = _grams(a), _grams(b)
+    shared = sum((ga & gb).values())
+    return shared >= 0.85 * max(sum(ga.values()), sum(gb.values()), 1)
 
 
 # A line holding only a list marker or a preamble label: "5.", "b.", "(2)", "Menimbang :".
@@ -292,7 +295,7 @@ def _pages_to_reread(pages: list[_Page], slow: _SlowReader, settings: ExtractSet
     if settings.fast_path == "always" or not with_text:
         return suspicious
     n = len(with_text)
-    wanted = max(1, min(settings.sample_pages, 1 + n // 100))
+    wanted = max(1, min(settings.sample_pages, 1 + n // 150))
     middle = n // 2
     order = sorted(range(n), key=lambda k: (-round(_risk(with_text[k]), 1), abs(k - middle)))
     queue, extra = order[:wanted], iter(order[wanted:])

@@ -263,12 +263,13 @@ def subsection_heading(line: str) -> tuple[str, int] | None:
     if not match:
         return None
     word, rest = match.groups()
-    if fuzzy_word(word, "Bagian"):
-        value = ordinal_value(rest)
-        return ("bagian", value) if value else None
-    if fuzzy_word(word, "Paragraf"):
-        value = ocr_int(rest) if len(rest) <= 3 else ordinal_value(rest)
-        return ("paragraf", value) if value else None
+    # The number is checked before the word: few lines end in one, and the fuzzy match costs.
+    ordinal = ordinal_value(rest)
+    if ordinal and fuzzy_word(word, "Bagian"):
+        return ("bagian", ordinal)
+    value = ocr_int(rest) if len(rest) <= 3 else ordinal
+    if value and fuzzy_word(word, "Paragraf"):
+        return ("paragraf", value)
     return None
 
 
