@@ -194,3 +194,17 @@ def test_perpres_raw_ocr_layer_without_extraction_cleaning(realdata):
         parsed.document.year,
         parsed.document.enacted_on,
     )
+
+
+def test_preamble_items_survive_reading_order_of_numbering_columns_and_ocr_layers(realdata):
+    """Pergub Bali 2 prints its Mengingat numbers in a column of their own, and the Perpres scan's
+    OCR layer lists Menimbang/Mengingat labels apart from their text; pdfplumber's layout is used
+    on those pages so that each item keeps its number."""
+    bali = _parse(realdata / "regulations" / "pergub-bali-2-2021_batang-tubuh.pdf")
+    mengingat = [p.citation for p in bali.passages if p.section == "mengingat"]
+    assert [f"Pergub Bali 2/2021, Mengingat angka {n}" for n in range(1, 11)] == mengingat
+    perpres = _parse(realdata / "regulations" / "perpres-158-2024_scan-ocr.pdf")
+    assert 1 == len([p for p in perpres.passages if p.section == "menimbang"])
+    assert 3 == len([p for p in perpres.passages if p.section == "mengingat"])
+    menimbang = next(p for p in perpres.passages if p.section == "menimbang")
+    assert "perlu menetapkan peraturan presiden tentang Kementerian Keuangan" in menimbang.text

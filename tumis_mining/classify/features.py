@@ -169,10 +169,10 @@ class PassageVectorizer(TransformerMixin, BaseEstimator):
         self._known_chars = self._char_matrix(known)
 
     def _learn_words(self, words: list[str]) -> None:
-        """Add rows for words met for the first time; past CACHE_LIMIT start again."""
-        if len(self._known) > CACHE_LIMIT:
-            self._reset_caches()
-            self._known.update((w, len(self._known)) for w in words)
+        """Add rows for words met for the first time (``transform`` starts again past
+        CACHE_LIMIT words, so memory stays bounded on any input)."""
+        for word in words:
+            self._known[word] = len(self._known)
         self._known_unigrams = sp.vstack([self._known_unigrams, self._unigram_matrix(words)],
                                          format="csr")
         self._known_chars = sp.vstack([self._known_chars, self._char_matrix(words)], format="csr")
@@ -206,7 +206,7 @@ class PassageVectorizer(TransformerMixin, BaseEstimator):
         return matrix
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        if not hasattr(self, "_known"):
+        if not hasattr(self, "_known") or len(self._known) > CACHE_LIMIT:
             self._reset_caches()
         known = self._known
         n_known = len(known)
