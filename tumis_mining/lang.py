@@ -10,8 +10,10 @@ set look-ups, nothing more.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import lru_cache
+from pathlib import Path
 
 INDONESIAN = "id"
 ENGLISH = "en"
@@ -56,13 +58,27 @@ _RATIO_FROM = 12
 @lru_cache(maxsize=1)
 def _word_sets() -> tuple[frozenset[str], frozenset[str]]:
     """The Indonesian-only and English-only word sets (loaded once, on first use)."""
-    from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-    from spacy.lang.id.stop_words import STOP_WORDS as ID_STOP_WORDS
-
-    indonesian = set(ID_STOP_WORDS) | _ID_MARKERS
-    english = set(EN_STOP_WORDS) | _EN_MARKERS
+    indonesian = set(_spacy_stop_words("id")) | _ID_MARKERS
+    english = set(_spacy_stop_words("en")) | _EN_MARKERS
     shared = indonesian & english  # "per": evidence for neither
     return frozenset(indonesian - shared), frozenset(english - shared)
+
+
+def _spacy_stop_words(lang: str) -> frozenset[str]:
+    """spaCy's shipped stop-word list for ``lang``, read without importing spaCy itself.
+
+    ``spacy.lang.<lang>.stop_words`` is a plain module, but importing it runs ``spacy/__init__``
+    (about 2 s); language detection runs on every passage of every document, often in a fresh
+    worker process, so the list's file is loaded on its own.
+    """
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("spaCy is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / lang / "stop_words.py"
+    module_spec = importlib.util.spec_from_file_location(f"_tumis_stop_words_{lang}", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
 
 
 def detect_lang(text: str) -> str:

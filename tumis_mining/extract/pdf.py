@@ -55,6 +55,15 @@ class _SlowReader:
     def __init__(self, data: bytes, password: str | None, doc=None) -> None:
         self._data, self._password = data, password
         self.doc, self.tried = doc, doc is not None
+        self._texts: dict[tuple[int, bool], str | None] = {}
+
+    def text(self, index: int, dedupe: bool = False) -> str | None:
+        """pdfplumber's text of one page, read once (None when it cannot be read)."""
+        key = (index, dedupe)
+        if key not in self._texts:
+            doc = self.get()
+            self._texts[key] = None if doc is None else _slow_page_text(doc, index, dedupe)
+        return self._texts[key]
 
     def get(self):
         if not self.tried:
@@ -94,10 +103,10 @@ def extract_pdf(data: bytes, *, source: str, sha256: str, settings: ExtractSetti
             reread = _pages_to_reread(pages, slow, settings, warnings)
             if (reread is None or reread) and slow.get() is not None:
                 chosen = pages if reread is None else [pages[i] for i in reread]
-                _reread_slow(chosen, slow.get(), warnings)
+                _reread_slow(chosen, slow)
         else:
             pages = [_Page(i) for i in range(count)]
-            _reread_slow(pages, slow.get(), warnings, force=True)
+            _reread_slow(pages, slow, force=True)
         _ocr_scans(pages, fast_doc, settings, warnings)
     finally:
         slow.close() if "slow" in locals() else (slow_doc.close() if slow_doc is not None else None)
@@ -295,9 +304,12 @@ def _pages_to_reread(pages: list[_Page], slow: _SlowReader, settings: ExtractSet
     if settings.fast_path == "always" or not with_text:
         return suspicious
     n = len(with_text)
-    wanted = max(1, min(settings.sample_pages, 1 + n // 150))
+    wanted = max(1, min(settings.sample_pages, 1 + n // 300))
     middle = n // 2
-    order = sorted(range(n), key=lambda k: (-round(_risk(with_text[k]), 1), abs(k - middle)))
+    # Pages pdfplumber reads anyway come first: their check costs nothing more.
+    flagged = set(suspicious)
+    order = sorted(range(n), key=lambda k: (with_text[k].index not in flagged,
+                                            -round(_risk(with_text[k]), 1), abs(k - middle)))
     queue, extra = order[:wanted], iter(order[wanted:])
     if slow.get() is None:
         return suspicious
@@ -305,7 +317,7 @@ def _pages_to_reread(pages: list[_Page], slow: _SlowReader, settings: ExtractSet
     checked = 0
     while queue:
         page = with_text[queue.pop(0)]
-        slow_text = _slow_page_text(slow.get(), page.index)
+        slow_text = slow.text(page.index, dedupe=page.index in flagged)
         if slow_text is None:
             continue
         checked += 1
@@ -342,12 +354,12 @@ def _slow_page_text(slow_doc, index: int, dedupe: bool = False) -> str | None:
         return None
 
 
-def _reread_slow(pages: list[_Page], slow_doc, warnings: list[str], force: bool = False) -> None:
+def _reread_slow(pages: list[_Page], reader: _SlowReader, force: bool = False) -> None:
     """Read pages again with pdfplumber, keeping the fast text where pdfplumber does worse."""
     for page in pages:
-        if page.index >= len(slow_doc.pages):
+        if page.index >= len(reader.get().pages):
             continue
-        slow = _slow_page_text(slow_doc, page.index, dedupe=True)
+        slow = reader.text(page.index, dedupe=True)
         if slow is None:
             page.warnings.append(f"page {page.index + 1}: pdfplumber could not read it")
             continue
