@@ -158,6 +158,17 @@ def _totals_line(files: int, failed: int, totals: Counter) -> str:
             + (f" ({sections})" if sections else ""))
 
 
+def _register() -> None:
+    """Commands that live beside their stage (each a thin wrapper over it)."""
+    from .classify.cli import classify_command, train_command  # noqa: PLC0415
+
+    cli.add_command(classify_command)
+    cli.add_command(train_command)
+
+
+_register()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: errors become one line on stderr."""
     try:

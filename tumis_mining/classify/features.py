@@ -10,6 +10,7 @@ lists and arrays, so a model can be saved without pickle (see ``model.py``).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -41,41 +42,36 @@ def tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(normalise(text))
 
 
-class StemCache:
-    """PySastrawi's Indonesian stemmer behind a bounded word -> stem cache.
+@functools.lru_cache(maxsize=1)
+def _sastrawi():
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary  # noqa: PLC0415
+    from Sastrawi.Stemmer.Stemmer import Stemmer  # noqa: PLC0415
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # noqa: PLC0415
 
-    The stemmer is made on first use (reading its dictionary takes ~10 ms); ``known`` seeds the
-    cache, e.g. with the stems of a training vocabulary.
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+
+
+@functools.lru_cache(maxsize=CACHE_LIMIT)
+def stem_word(word: str) -> str:
+    """PySastrawi's stem of one normalised word, cached (bounded) for the whole process.
+
+    The stemmer is made on first use (reading its dictionary takes ~10 ms). Words with digits or
+    underscores are kept as they are (Sastrawi would drop those characters).
     """
+    if not word.isalpha():
+        return word
+    return _sastrawi().stem_word(word) or word
 
-    def __init__(self, known: dict[str, str] | None = None, limit: int = CACHE_LIMIT) -> None:
+
+class StemCache:
+    """Word -> stem: ``known`` stems first (a model's training vocabulary), then ``stem_word``."""
+
+    def __init__(self, known: dict[str, str] | None = None) -> None:
         self._known = dict(known or {})
-        self._cache: dict[str, str] = {}
-        self._limit = limit
-        self._stemmer = None
 
     def __call__(self, word: str) -> str:
         stem = self._known.get(word)
-        if stem is None:
-            stem = self._cache.get(word)
-        if stem is None:
-            stem = self._stem(word)
-            if len(self._cache) >= self._limit:
-                self._cache.clear()
-            self._cache[word] = stem
-        return stem
-
-    def _stem(self, word: str) -> str:
-        if self._stemmer is None:
-            from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary  # noqa: PLC0415
-            from Sastrawi.Stemmer.Stemmer import Stemmer  # noqa: PLC0415
-            from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # noqa: PLC0415
-
-            self._stemmer = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
-        # Digits and underscores are not letters: Sastrawi would drop them.
-        if not word.isalpha():
-            return word
-        return self._stemmer.stem_word(word) or word
+        return stem if stem is not None else stem_word(word)
 
 
 def char_ngrams(word: str, low: int, high: int) -> list[str]:
