@@ -67,6 +67,8 @@ def run() -> list[dict]:
         fast, pages, cold = _pages_per_second(paths, "auto")
         figures.append(figure("extract.born_digital.fast_path", fast, "pages/s", ">= 100", pages=pages))
         figures.append(figure("extract.born_digital.first_pass_with_imports", cold, "s", pages=pages))
+        alone, _, _ = _pages_per_second(paths, "always")
+        figures.append(figure("extract.born_digital.pypdfium2_only_unchecked", alone, "pages/s", pages=pages))
         slow, _, _ = _pages_per_second(paths, "never")
         figures.append(figure("extract.born_digital.pdfplumber_only", slow, "pages/s", pages=pages))
     law200 = _in_child(long_law(200))
