@@ -34,9 +34,14 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 run: install
-	$(BIN)/tumis extract corpora/sample
+	$(BIN)/tumis ingest corpora/sample --db data/corpus.db
 	@echo
-	@echo "Done. Parse any document with:  $(BIN)/tumis extract FILE --json"
+	@echo "Built data/corpus.db from corpora/sample: every passage classified and indexed."
+	@echo "Query it:"
+	@echo "  $(BIN)/tumis query miskin --variable collaborative_process --db data/corpus.db"
+	@echo "  $(BIN)/tumis query --type perbup --format json --limit 5 --db data/corpus.db"
+	@echo "  $(BIN)/tumis stats --db data/corpus.db"
+	@echo "Parse one document without a database:  $(BIN)/tumis extract FILE --json"
 
 test: install-dev
 	$(BIN)/python -m pytest
