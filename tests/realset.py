@@ -22,17 +22,10 @@ from functools import cache
 from pathlib import Path
 
 from tumis_mining.pipeline import parse_file
-from tumis_mining.records import Passage
+from tumis_mining.records import LABELS, Passage
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCES = ROOT / "corpora" / "labels" / "real" / "references.jsonl"
-LABELS = (
-    "starting_conditions",
-    "facilitative_leadership",
-    "institutional_design",
-    "collaborative_process",
-    "other",
-)
 
 
 def read_references(path: Path = REFERENCES) -> list[dict]:

@@ -23,6 +23,15 @@ SECTIONS = (
     "paragraph",
 )
 
+# The classifier's labels (../shared/CODEBOOK.md), in the order every model, table and report uses.
+LABELS = (
+    "starting_conditions",
+    "facilitative_leadership",
+    "institutional_design",
+    "collaborative_process",
+    "other",
+)
+
 DOC_TYPES = (
     "uu",
     "pp",

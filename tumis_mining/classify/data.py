@@ -13,15 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import TumisError
+from ..records import LABELS
 
-# The codebook's labels (../shared/CODEBOOK.md), in the order every model and report uses.
-LABELS = (
-    "starting_conditions",
-    "facilitative_leadership",
-    "institutional_design",
-    "collaborative_process",
-    "other",
-)
 LANGS = ("id", "en")
 GENRES = ("regulation", "decree", "news", "report")
 SPLITS = ("train", "test")

@@ -24,17 +24,9 @@ import sqlite3
 from collections.abc import Callable
 
 from ..errors import TumisError
+from ..records import LABELS
 
 SCHEMA_VERSION = 2
-
-# The classifier's labels (CODEBOOK.md), in codebook order.
-LABELS = (
-    "starting_conditions",
-    "facilitative_leadership",
-    "institutional_design",
-    "collaborative_process",
-    "other",
-)
 
 # Passage columns of the contract, in contract order (what exports and `query --format json` give).
 PASSAGE_COLUMNS = (
