@@ -161,11 +161,12 @@ def _totals_line(files: int, failed: int, totals: Counter) -> str:
 def _register() -> None:
     """Commands that live beside their stage (each a thin wrapper over it)."""
     from .classify.cli import classify_command, train_command  # noqa: PLC0415
+    from .export.cli import COMMANDS as EXPORT_COMMANDS  # noqa: PLC0415
     from .index.cli import COMMANDS as INDEX_COMMANDS  # noqa: PLC0415
 
     cli.add_command(classify_command)
     cli.add_command(train_command)
-    for command in INDEX_COMMANDS:
+    for command in INDEX_COMMANDS + EXPORT_COMMANDS:
         cli.add_command(command)
 
 
