@@ -7,7 +7,7 @@ export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: run test bench install install-dev system-deps sample-corpus clean help
+.PHONY: run test bench install install-dev system-deps test-deps sample-corpus clean help
 
 help:
 	@echo "make run    - set up .venv and run the pipeline on the bundled sample corpus"
@@ -27,11 +27,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed system-deps
-install-dev: $(VENV)/.installed-dev system-deps
+install-dev: $(VENV)/.installed-dev test-deps
 
 # OCR needs Debian's tesseract with Indonesian; installed when missing and we may (root + apt).
 system-deps:
 	@bash scripts/system-deps.sh
+
+# The tests also drive `tumis serve` in Debian's headless chromium.
+test-deps:
+	@bash scripts/system-deps.sh --test
 
 run: install
 	$(BIN)/tumis ingest corpora/sample --db data/corpus.db

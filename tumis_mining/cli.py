@@ -163,10 +163,11 @@ def _register() -> None:
     from .classify.cli import classify_command, train_command  # noqa: PLC0415
     from .export.cli import COMMANDS as EXPORT_COMMANDS  # noqa: PLC0415
     from .index.cli import COMMANDS as INDEX_COMMANDS  # noqa: PLC0415
+    from .serve.cli import COMMANDS as SERVE_COMMANDS  # noqa: PLC0415
 
     cli.add_command(classify_command)
     cli.add_command(train_command)
-    for command in INDEX_COMMANDS + EXPORT_COMMANDS:
+    for command in INDEX_COMMANDS + EXPORT_COMMANDS + SERVE_COMMANDS:
         cli.add_command(command)
 
 
