@@ -50,8 +50,12 @@ def default_cache_dir() -> Path:
 @click.option("--embedding-cache", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder keeping e5 vectors between runs [default: ~/.cache/tumis].")
 @click.option("--no-embedding-cache", is_flag=True, help="Recompute e5 vectors every run.")
+@click.option("--include-corrections", is_flag=True,
+              help="Also learn from analysts' codes (tumis label) in the corpus database.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Corpus database for --include-corrections [default: TUMIS_DB or data/corpus.db].")
 def train_command(labels_dir, out_dir, candidates, model_candidate, jobs, embedding_cache,
-                  no_embedding_cache) -> None:
+                  no_embedding_cache, include_corrections, db_path) -> None:
     """Train the passage classifier: cross-validate the candidates, fit the chosen one, score
     it on the test split, write the model, metadata.json and MODEL_CARD.md.
 
@@ -76,9 +80,31 @@ def train_command(labels_dir, out_dir, candidates, model_candidate, jobs, embedd
     def progress(message: str) -> None:
         click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
 
-    report = train(labels_dir, out_dir, settings, progress=progress)
+    extra = _corrections(db_path) if include_corrections else ()
+    if include_corrections:
+        progress(f"{len(extra)} analysts' correction(s) added to the training split")
+    report = train(labels_dir, out_dir, settings, progress=progress, extra=extra)
     click.echo(f"{report.classifier.version}: test macro-F1 {report.test.macro_f1:.3f}, "
                f"ECE {report.test.ece:.3f}; CV macro-F1 {report.cv.macro_f1:.3f} -> {out_dir}")
+
+
+def _corrections(db_path: Path | None) -> tuple:
+    """Analysts' codes from the corpus, as training passages (id ``correction-<passage id>``)."""
+    from ..index.cli import DEFAULT_DB  # noqa: PLC0415
+    from ..index.query import Corpus  # noqa: PLC0415
+    from ..lang import detect_lang  # noqa: PLC0415
+    from .data import LabelledPassage  # noqa: PLC0415
+
+    db_path = Path(db_path or os.environ.get("TUMIS_DB") or DEFAULT_DB)
+    if not db_path.is_file():
+        raise UsageFailure(f"no corpus database at {db_path} (run tumis ingest, or pass --db)")
+    rows = Corpus(db_path).corrections()
+    return tuple(
+        LabelledPassage(id=f"correction-{row.passage_id}", text=row.text, label=row.label,
+                        lang="en" if detect_lang(row.text) == "en" else "id", genre="correction",
+                        source_note=f"analyst's code: {row.note or ''}".strip())
+        for row in rows.itertuples()
+    )
 
 
 @click.command("classify")

@@ -334,9 +334,13 @@ def _embeddings(texts: Sequence[str], settings: TrainSettings, progress: Progres
 
 
 def train(labels_dir: str | Path, out_dir: str | Path | None,
-          settings: TrainSettings | None = None, progress: Progress | None = None) -> TrainReport:
+          settings: TrainSettings | None = None, progress: Progress | None = None,
+          extra: Sequence[LabelledPassage] = ()) -> TrainReport:
     """Train from ``labels_dir`` (``train/`` and ``test/`` JSONL), write the model to ``out_dir``
     (unless None) with ``metadata.json`` and ``MODEL_CARD.md``; return the report.
+
+    ``extra`` passages (analysts' corrections from a corpus) join the training split; they are
+    checked against the test split like the rest, so that they never leak into it.
 
     BLAS runs on one thread meanwhile: the arrays are small, and BLAS threads fighting over busy
     cores made training several times slower; parallelism is over folds (``settings.jobs``).
@@ -344,12 +348,13 @@ def train(labels_dir: str | Path, out_dir: str | Path | None,
     """
     with threadpool_limits(limits=1, user_api="blas"):
         return _train(labels_dir, out_dir, settings or TrainSettings(),
-                      progress or (lambda message: None))
+                      progress or (lambda message: None), tuple(extra))
 
 
-def _train(labels_dir, out_dir, settings: TrainSettings, progress: Progress) -> TrainReport:
+def _train(labels_dir, out_dir, settings: TrainSettings, progress: Progress,
+           extra: tuple[LabelledPassage, ...] = ()) -> TrainReport:
     started = time.perf_counter()
-    train_set = load_split(labels_dir, "train")
+    train_set = load_split(labels_dir, "train") + list(extra)
     test_set = load_split(labels_dir, "test")
     check_disjoint(train_set, test_set)
     missing = [label for label in LABELS if not any(p.label == label for p in train_set)]
