@@ -45,6 +45,8 @@ run: install
 	@echo "  $(BIN)/tumis query miskin --variable collaborative_process --db data/corpus.db"
 	@echo "  $(BIN)/tumis query --type perbup --format json --limit 5 --db data/corpus.db"
 	@echo "  $(BIN)/tumis stats --db data/corpus.db"
+	@echo "Browse it (Ctrl-C stops):  $(BIN)/tumis serve --db data/corpus.db"
+	@echo "Export it for QDA tools:   $(BIN)/tumis export --format qdpx --db data/corpus.db corpus.qdpx"
 	@echo "Parse one document without a database:  $(BIN)/tumis extract FILE --json"
 
 test: install-dev
