@@ -20,10 +20,12 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps 'bertopic>=0.17,<0.18'
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps 'bertopic>=0.17,<0.18'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed system-deps

@@ -164,10 +164,11 @@ def _register() -> None:
     from .export.cli import COMMANDS as EXPORT_COMMANDS  # noqa: PLC0415
     from .index.cli import COMMANDS as INDEX_COMMANDS  # noqa: PLC0415
     from .serve.cli import COMMANDS as SERVE_COMMANDS  # noqa: PLC0415
+    from .topics.cli import COMMANDS as TOPIC_COMMANDS  # noqa: PLC0415
 
     cli.add_command(classify_command)
     cli.add_command(train_command)
-    for command in INDEX_COMMANDS + EXPORT_COMMANDS + SERVE_COMMANDS:
+    for command in INDEX_COMMANDS + EXPORT_COMMANDS + SERVE_COMMANDS + TOPIC_COMMANDS:
         cli.add_command(command)
 
 
