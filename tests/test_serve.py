@@ -344,3 +344,23 @@ def test_ctrl_c_stops_the_server(corpus, tmp_path):
     assert 0 == process.wait(20)
     assert "tumis: server stopped" in (tmp_path / "serve.log").read_text()
     check_port("127.0.0.1", port)  # Datasette is gone: the port is free again
+
+
+def test_topics_report_found_where_tumis_topics_wrote_it(tmp_path):
+    """`tumis topics` writes reports/topics.html under the folder it ran in and records the path;
+    serve finds it there even when the database lives elsewhere."""
+    import sqlite3
+
+    from tumis_mining.serve.server import reports_dir
+
+    report = tmp_path / "work" / "reports" / "topics.html"
+    report.parent.mkdir(parents=True)
+    report.write_text(REPORT_HTML)
+    db = tmp_path / "data" / "corpus.db"
+    db.parent.mkdir()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE topic_models (current INTEGER, report TEXT)")
+    conn.execute("INSERT INTO topic_models VALUES (1, ?)", (str(report),))
+    conn.commit()
+    conn.close()
+    assert report.parent == reports_dir(db)

@@ -28,7 +28,7 @@ def serve_command(db, port, host) -> None:
     Starts Datasette over the corpus in immutable (read-only) mode, with readable titles, facets on
     variable, section, language and topic (passages) and on document type, year and region
     (documents), full-text search that finds affixed forms (miskin finds kemiskinan), and canned
-    queries. A topics report in reports/ beside the database is served too. Ctrl-C stops it.
+    queries. The topics report that `tumis topics` wrote is served too. Ctrl-C stops it.
 
     Example: tumis serve --db data/corpus.db --port 8001
     """

@@ -76,7 +76,21 @@ def database_name(db: Path) -> str:
 
 
 def reports_dir(db: Path) -> Path | None:
-    """The ``reports/`` folder beside the database (the topics report), when there is one."""
+    """The folder of the topics report, when there is one.
+
+    The report that `tumis topics` recorded for the current topic model comes first (it writes
+    ``reports/topics.html`` under the folder it ran in); then ``reports/`` beside the database.
+    """
+    try:
+        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT report FROM topic_models WHERE current = 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        row = None
+    if row and row[0] and Path(row[0]).is_file():
+        return Path(row[0]).parent
     folder = Path(db).resolve().parent / "reports"
     return folder if folder.is_dir() else None
 
