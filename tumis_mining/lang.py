@@ -58,13 +58,13 @@ _RATIO_FROM = 12
 @lru_cache(maxsize=1)
 def _word_sets() -> tuple[frozenset[str], frozenset[str]]:
     """The Indonesian-only and English-only word sets (loaded once, on first use)."""
-    indonesian = set(_spacy_stop_words("id")) | _ID_MARKERS
-    english = set(_spacy_stop_words("en")) | _EN_MARKERS
+    indonesian = set(spacy_stop_words("id")) | _ID_MARKERS
+    english = set(spacy_stop_words("en")) | _EN_MARKERS
     shared = indonesian & english  # "per": evidence for neither
     return frozenset(indonesian - shared), frozenset(english - shared)
 
 
-def _spacy_stop_words(lang: str) -> frozenset[str]:
+def spacy_stop_words(lang: str) -> frozenset[str]:
     """spaCy's shipped stop-word list for ``lang``, read without importing spaCy itself.
 
     ``spacy.lang.<lang>.stop_words`` is a plain module, but importing it runs ``spacy/__init__``

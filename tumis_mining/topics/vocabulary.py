@@ -40,7 +40,7 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import CountVectorizer
 
-from ..lang import _spacy_stop_words
+from ..lang import spacy_stop_words
 
 # Words of spaCy's Indonesian stop-word list that carry meaning here: "usaha kecil", "masalah"
 # (the problem at the outset), "pendidikan tinggi", "keluarga tidak mampu" (poor households).
@@ -77,7 +77,7 @@ _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”‘’/|•·]+|\s[-–—]\s")
 
 @lru_cache(maxsize=1)
 def _base_stop_words() -> frozenset[str]:
-    return (_spacy_stop_words("id") | _spacy_stop_words("en")) - KEEP
+    return (spacy_stop_words("id") | spacy_stop_words("en")) - KEEP
 
 
 def stop_words(extra: Iterable[str] = ()) -> frozenset[str]:
