@@ -102,14 +102,14 @@ def model_card(report) -> str:
         "",
     ]
     rows = [[f"`{r.name}`", r.description, "; ".join(
-        f"{head}: {_setting(s)}" for head, s in r.settings.items()),
+        f"{head}: {describe_setting(s)}" for head, s in r.settings.items()),
         _f(r.cv.macro_f1, 4), _f(r.cv.ece, 4), f"{r.speed:,.1f}"] for r in report.candidates]
     lines += _table(["candidate", "what", "chosen setting", "CV macro-F1", "CV ECE",
                      "passages/s"], rows)
     lines += ["", f"**Chosen: `{report.chosen}`.** {report.reason}", "",
               "Settings tried per head (CV macro-F1 of the arg-max; the first setting within the "
               "tie tolerance, the most regularised, is kept):", ""]
-    grid_rows = [[head, _setting(row["setting"]), _f(row["macro_f1"], 4)]
+    grid_rows = [[head, describe_setting(row["setting"]), _f(row["macro_f1"], 4)]
                  for head, grid in meta["grids"].items() for row in grid]
     lines += _table(["head", "setting", "CV macro-F1"], grid_rows)
     lines += [
@@ -158,7 +158,8 @@ def chosen_speed(report) -> float:
     return next(r.speed for r in report.candidates if r.name == report.chosen)
 
 
-def _setting(setting: dict) -> str:
+def describe_setting(setting: dict) -> str:
+    """A head's setting for people: ``words 1-2, C=10``."""
     parts = []
     for key, value in setting.items():
         if key == "word_ngrams":

@@ -39,6 +39,7 @@ from .candidates import (
     make_pipeline,
     vectorizer_params,
 )
+from .card import describe_setting
 from .data import LABELS, LabelledPassage, check_disjoint, data_hash, load_split
 from .features import PassageVectorizer, stem_word
 from .metrics import Evaluation, evaluate, scores
@@ -206,11 +207,11 @@ def _cross_validate_head(head, texts, embeddings, y, splits, settings, progress)
            for i in range(len(head.grid))]
     grid = [{"setting": _plain(s), "macro_f1": f} for s, f in zip(head.grid, f1s)]
     for row in grid:
-        progress(f"  {head.name} {_describe(row['setting'])}: CV macro-F1 {row['macro_f1']:.4f}")
+        progress(f"  {head.name} {describe_setting(row['setting'])}: CV macro-F1 {row['macro_f1']:.4f}")
     chosen = select_setting(head.grid, f1s, settings.tolerance)
     setting = head.grid[chosen]
     beta = fit_temperature(logits[chosen], y)
-    progress(f"  {head.name}: chose {_describe(setting)}; inverse temperature {beta:.3f}")
+    progress(f"  {head.name}: chose {describe_setting(setting)}; inverse temperature {beta:.3f}")
     vectorizer, logistic = per_fold[0][1][chosen]
     fold_head = LinearHead(name=head.name, features=head.features, coef=logistic.coef_,
                            intercept=logistic.intercept_, beta=beta, vectorizer=vectorizer)
@@ -220,16 +221,6 @@ def _cross_validate_head(head, texts, embeddings, y, splits, settings, progress)
 
 def _plain(setting: dict) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in setting.items()}
-
-
-def _describe(setting: dict) -> str:
-    parts = []
-    for key, value in setting.items():
-        if key == "word_ngrams":
-            parts.append(f"words {value[0]}-{value[1]}")
-        else:
-            parts.append(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}")
-    return ", ".join(parts)
 
 
 # -- candidates ----------------------------------------------------------------------------------
