@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..index.cli import DEFAULT_DB, _errors, parse_years
-from ..records import DOC_TYPES, LABELS
+from ..index.cli import _db_option, _errors, filter_options, parse_years
 from .tabular import FORMATS
 
 
@@ -21,16 +20,8 @@ from .tabular import FORMATS
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="csv, jsonl, parquet: one row per passage; qdpx: a REFI-QDA project "
                    "(QualCoder, NVivo, ATLAS.ti, MAXQDA) with every passage a coded selection.")
-@click.option("--variable", type=click.Choice(LABELS),
-              help="The effective label: the analyst's code where present, else the model's.")
-@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Document type.")
-@click.option("--year", help="A year or an inclusive range: 2022 or 2019..2023.")
-@click.option("--region", help="Part of the region's name, e.g. Sragen.")
-@click.option("--topic", type=int, help="Topic id (-1 for outliers).")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), help="The model's confidence at least.")
-@click.option("--include-withdrawn", is_flag=True, help="Also passages of withdrawn documents.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="TUMIS_DB",
-              default=DEFAULT_DB, show_default=True, help="The corpus database (or TUMIS_DB).")
+@filter_options
+@_db_option
 @_errors
 def export_command(out, fmt, variable, doc_type, year, region, topic, min_confidence,
                    include_withdrawn, db) -> None:

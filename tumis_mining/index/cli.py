@@ -49,6 +49,24 @@ def _db_option(func):
     )(func)
 
 
+def filter_options(func):
+    """The passage filters that `tumis query` and `tumis export` share (same options, same meaning)."""
+    options = [
+        click.option("--variable", type=click.Choice(LABELS),
+                      help="The effective label: the analyst's code where present, else the model's."),
+        click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Document type."),
+        click.option("--year", help="A year or an inclusive range: 2022 or 2019..2023."),
+        click.option("--region", help="Part of the region's name, e.g. Sragen."),
+        click.option("--topic", type=int, help="Topic id (-1 for outliers)."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1),
+                     help="The model's confidence at least."),
+        click.option("--include-withdrawn", is_flag=True, help="Also passages of withdrawn documents."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _format_option(func):
     return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
                         default="table", show_default=True, help="How to print the results.")(func)
@@ -155,15 +173,8 @@ def parse_years(value: str | None) -> tuple[int | None, int | None] | None:
 
 @click.command("query")
 @click.argument("text", required=False)
-@click.option("--variable", type=click.Choice(LABELS),
-              help="The effective label: the analyst's code where present, else the model's.")
-@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Document type.")
-@click.option("--year", help="A year or an inclusive range: 2022 or 2019..2023.")
-@click.option("--region", help="Part of the region's name, e.g. Sragen.")
-@click.option("--topic", type=int, help="Topic id (-1 for outliers).")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), help="The model's confidence at least.")
+@filter_options
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
-@click.option("--include-withdrawn", is_flag=True, help="Also passages of withdrawn documents.")
 @_format_option
 @_db_option
 @_errors

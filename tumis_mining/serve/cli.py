@@ -6,17 +6,14 @@ environment (``TUMIS_DB``, as every corpus command does).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..errors import ConfigError, TumisError
-from ..index.cli import DEFAULT_DB
+from ..index.cli import _db_option
 
 
 @click.command("serve")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="TUMIS_DB",
-              default=DEFAULT_DB, show_default=True, help="The corpus database (or TUMIS_DB).")
+@_db_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
               help="The port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,

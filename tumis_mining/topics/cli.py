@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, TumisError
+from ..index.cli import _db_option
 from .settings import EMBEDDINGS
 
-DEFAULT_DB = Path("data") / "corpus.db"
 DEFAULT_REPORT = Path("reports") / "topics.html"
 
 
@@ -54,8 +54,7 @@ class _Display:
 
 
 @click.command("topics")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="TUMIS_DB",
-              default=DEFAULT_DB, show_default=True, help="The corpus database (or TUMIS_DB).")
+@_db_option
 @click.option("--refit", is_flag=True,
               help="Fit anew over every passage (default: assign only passages without a topic).")
 @click.option("--embedding", type=click.Choice(EMBEDDINGS), default=None,
