@@ -86,6 +86,7 @@ def extract_pdf(data: bytes, *, source: str, sha256: str, settings: ExtractSetti
         if slow_doc is None:
             raise _open_failure(fast_error, slow_error)
         warnings.append(f"pypdfium2 could not open the file ({fast_error}); read with pdfplumber")
+    slow = _SlowReader(data, settings.password, slow_doc)
     try:
         meta = _metadata(fast_doc, slow_doc, warnings)
         count = len(fast_doc) if fast_doc is not None else len(slow_doc.pages)
@@ -95,7 +96,6 @@ def extract_pdf(data: bytes, *, source: str, sha256: str, settings: ExtractSetti
             raise ExtractionError(
                 f"too large: {count} pages (the limit is {settings.max_pages})", error="too_large"
             )
-        slow = _SlowReader(data, settings.password, slow_doc)
         if fast_doc is not None:
             pages = [_read_fast_page(fast_doc, i, settings) for i in range(count)]
             if settings.detect_ocr_layers:
@@ -109,7 +109,7 @@ def extract_pdf(data: bytes, *, source: str, sha256: str, settings: ExtractSetti
             _reread_slow(pages, slow, force=True)
         _ocr_scans(pages, fast_doc, settings, warnings)
     finally:
-        slow.close() if "slow" in locals() else (slow_doc.close() if slow_doc is not None else None)
+        slow.close()
         if fast_doc is not None:
             fast_doc.close()
     return _finish(pages, source, sha256, meta, warnings)
