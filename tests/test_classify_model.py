@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -152,3 +153,13 @@ def test_pickled_weights_are_refused(model_copy):
     weights[name] = np.array([{"a": 1}], dtype=object)
     np.savez(model_copy / "weights.npz", **weights)
     assert _error(model_copy).startswith(f"model file {model_copy / 'weights.npz'} is corrupt")
+
+
+def test_threads_sharing_one_model_get_the_same_predictions():
+    texts = [p.text for p in load_split(ROOT / "corpora" / "labels", "test")][:400]
+    expected = [p.label for p in Classifier.load(MODEL).predict(texts)]
+    shared = Classifier.load(MODEL)  # its word cache grows while threads use it
+    chunks = [texts[i::8] for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda chunk: [p.label for p in shared.predict(chunk)], chunks))
+    assert [expected[i::8] for i in range(8)] == got

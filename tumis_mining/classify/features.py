@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,8 @@ TOKEN_RE = re.compile(r"\w+")
 DIGITS_RE = re.compile(r"\d+")
 # Past this many entries a cache is emptied and refilled: constant memory on any input size.
 CACHE_LIMIT = 200_000
+# transform() grows a cache of the words it has met; threads sharing one model take turns.
+_TRANSFORM_LOCK = threading.Lock()
 
 
 def normalise(text: str) -> str:
@@ -202,6 +205,10 @@ class PassageVectorizer(TransformerMixin, BaseEstimator):
         return matrix
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        with _TRANSFORM_LOCK:
+            return self._transform(X)
+
+    def _transform(self, X: Iterable[str]) -> sp.csr_matrix:
         if not hasattr(self, "_known") or len(self._known) > CACHE_LIMIT:
             self._reset_caches()
         known = self._known
