@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
 import pytest
 
 from tumis_mining.index import SCHEMA_VERSION, Store, StoreError
-from tumis_mining.index.schema import DOCUMENT_COLUMNS, LABELS, PASSAGE_COLUMNS
+from tumis_mining.index.schema import DOCUMENT_COLUMNS, LABELS, MIGRATIONS, PASSAGE_COLUMNS
 from tumis_mining.records import Document, Failure, PageInfo, ParsedDocument, Passage, stable_id
 
 SOURCE = "/corpus/perbup-sragen-12-2022.pdf"
@@ -27,11 +28,12 @@ class Prediction:
     scores: dict = field(default_factory=dict)
 
 
-def parsed(texts: dict[str, str], sha: str = "a" * 64, source: str = SOURCE) -> ParsedDocument:
+def parsed(texts: dict[str, str], sha: str = "a" * 64, source: str = SOURCE, **fields) -> ParsedDocument:
     doc_id = stable_id(source)
-    document = Document(id=doc_id, source=source, source_name="files", url=None, sha256=sha,
-                        doc_type="perbup", number="12", year=2022, region="Kabupaten Sragen",
-                        title="Program Desa Tuntas Kemiskinan", pages=2, extractor="pypdfium2")
+    document = Document(**{"id": doc_id, "source": source, "source_name": "files", "url": None,
+                           "sha256": sha, "doc_type": "perbup", "number": "12", "year": 2022,
+                           "region": "Kabupaten Sragen", "title": "Program Desa Tuntas Kemiskinan",
+                           "pages": 2, "extractor": "pypdfium2", **fields})
     passages, start = [], 0
     for seq, (pasal, text) in enumerate(texts.items()):
         passages.append(Passage(id=stable_id(doc_id, "body", pasal, seq), document_id=doc_id, seq=seq,
@@ -274,3 +276,132 @@ def test_a_withdrawn_document_is_kept(store):
     assert [("withdrawn", 3)] == rows(store, "SELECT status, passages FROM documents")
     assert "changed" == store.write_document(doc)
     assert [("active",)] == rows(store, "SELECT status FROM documents")
+
+
+# --- schema version 3: document type and year on passages, HTTP validators, withdrawal -----------
+
+def _v2_corpus(path) -> None:
+    """A corpus as version 2 wrote it: the perbup with its passages and an analyst's label."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[1](conn)
+    MIGRATIONS[2](conn)
+    conn.execute("PRAGMA user_version = 2")
+    doc = parsed(PASAL)
+    conn.execute("INSERT INTO documents (id, source, source_name, sha256, doc_type, number, year,"
+                 " title, passages) VALUES (?, ?, 'files', ?, 'perbup', '12', 2022, ?, 3)",
+                 (doc.document.id, SOURCE, "a" * 64, doc.document.title))
+    conn.execute("INSERT INTO documents (id, source, source_name, sha256, doc_type, passages)"
+                 " VALUES ('empty', '/corpus/kosong.pdf', 'files', ?, 'other', 0)", ("b" * 64,))
+    for p in doc.passages:
+        conn.execute("INSERT INTO passages (id, document_id, seq, section, pasal, text, label,"
+                     " text_sha256, stem) VALUES (?, ?, ?, 'body', ?, ?, 'other', ?, ?)",
+                     (p.id, p.document_id, p.seq, p.pasal, p.text, f"sha-{p.seq}",
+                      "miskin" if p.pasal == "12" else ""))
+    conn.execute("INSERT INTO labels (passage_id, text_sha256, label, at) VALUES (?, 'sha-1',"
+                 " 'institutional_design', '2024-05-01T08:00:00+00:00')", (doc.passages[1].id,))
+    conn.close()
+
+
+def test_a_version_2_corpus_gains_document_type_year_and_validators(tmp_path):
+    path = tmp_path / "v2.db"
+    _v2_corpus(path)
+    with Store.open(path) as store:
+        assert SCHEMA_VERSION == rows(store, "PRAGMA user_version")[0][0]
+        assert [("1", "perbup", 2022, "other"), ("12", "perbup", 2022, "institutional_design"),
+                ("20", "perbup", 2022, "other")] == rows(
+            store, "SELECT pasal, doc_type, year, variable FROM passages ORDER BY seq")
+        assert [(None, None, None, "active")] * 2 == rows(
+            store, "SELECT etag, last_modified, withdrawn_at, status FROM documents")
+        assert ["12"] == search(store, "stem : miskin")
+        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"passages_doc_type_year", "passages_year", "documents_source_name_status"} <= indexes
+        store.conn.execute("INSERT INTO passages_fts (passages_fts) VALUES ('integrity-check')")
+
+
+def test_a_failed_version_3_migration_leaves_the_version_2_corpus_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "v2.db"
+    _v2_corpus(path)
+
+    def fails_at_the_end(conn):
+        MIGRATIONS_V3(conn)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    MIGRATIONS_V3 = MIGRATIONS[3]
+    monkeypatch.setitem(MIGRATIONS, 3, fails_at_the_end)
+    with pytest.raises(StoreError, match="disk I/O error"):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    try:
+        assert 2 == conn.execute("PRAGMA user_version").fetchone()[0]
+        assert "doc_type" not in [r[1] for r in conn.execute("PRAGMA table_info(passages)")]
+        assert "etag" not in [r[1] for r in conn.execute("PRAGMA table_info(documents)")]
+        assert (3, 2) == conn.execute("SELECT (SELECT count(*) FROM passages),"
+                                      " (SELECT count(*) FROM documents)").fetchone()
+    finally:
+        conn.close()
+
+
+def test_passages_carry_their_documents_type_and_year(store):
+    store.write_document(parsed(PASAL))
+    news = parsed({"p1": "Warga Sragen bergotong royong membangun jamban sehat."},
+                  source="https://berita.sragenkab.go.id/gotong-royong", doc_type="news", year=None,
+                  published_at="2023-08-17T09:00:00+07:00")
+    store.write_document(news)
+    assert [("perbup", 2022, 3), ("news", 2023, 1)] == rows(
+        store, "SELECT doc_type, year, count(*) FROM passages GROUP BY document_id"
+               " ORDER BY count(*) DESC")
+
+
+def test_a_documents_type_or_year_changed_in_place_reaches_its_passages(store):
+    store.write_document(parsed(PASAL))
+    store.write_document(parsed({"5": "Pasal 5 Camat melakukan pembinaan."}, source="/corpus/b.pdf"))
+    store.conn.execute("UPDATE documents SET year = 2019 WHERE source = ?", (SOURCE,))
+    store.conn.execute("UPDATE documents SET doc_type = 'perda' WHERE source = ?", (SOURCE,))
+    assert [("perda", 2019, 3), ("perbup", 2022, 1)] == rows(
+        store, "SELECT doc_type, year, count(*) FROM passages GROUP BY document_id"
+               " ORDER BY count(*) DESC")
+
+
+def test_http_validators_round_trip_and_follow_an_unchanged_fetch(store):
+    url = "https://jdih.sragenkab.go.id/perbup-12-2022.pdf"
+    first = parsed(PASAL, source=url, etag='"5f3a-1c2b"', last_modified="Mon, 03 Oct 2022 02:15:00 GMT")
+    assert "new" == store.write_document(first)
+    state = store.document_state(url)
+    assert (first.document.id, "a" * 64, "active", '"5f3a-1c2b"', "Mon, 03 Oct 2022 02:15:00 GMT") == (
+        state.id, state.sha256, state.status, state.etag, state.last_modified)
+    again = parsed(PASAL, source=url, etag='"5f3a-9d0e"', last_modified=None)
+    assert "unchanged" == store.write_document(again)
+    assert ('"5f3a-9d0e"', None) == (store.document_state(url).etag, store.document_state(url).last_modified)
+    assert "etag" not in first.document.as_row()  # the contract columns only
+    assert None is store.document_state("https://jdih.sragenkab.go.id/lain.pdf")
+
+
+def test_withdraw_marks_what_a_source_no_longer_offers(store):
+    kept, gone, also_gone = (f"https://jdih.sragenkab.go.id/{n}.pdf" for n in ("a", "b", "c"))
+    for i, url in enumerate((kept, gone, also_gone)):
+        store.write_document(parsed({"1": PASAL["1"]}, sha=str(i) * 64, source=url,
+                                    source_name="jdih-sragen"))
+    store.write_document(parsed(PASAL))  # another source: untouched
+    assert 2 == store.withdraw("jdih-sragen", keep=[kept, "https://jdih.sragenkab.go.id/new.pdf"])
+    assert {kept: "active", gone: "withdrawn", also_gone: "withdrawn"} == store.sources_of("jdih-sragen")
+    assert {SOURCE: "active"} == store.sources_of("files")
+    assert {} == store.sources_of("jdih-bali")
+    stamps = rows(store, "SELECT withdrawn_at FROM documents WHERE status = 'withdrawn'")
+    assert 2 == len(stamps) and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", s[0])
+                                    for s in stamps)
+    assert 0 == store.withdraw("jdih-sragen", keep=[kept])  # already withdrawn: stamps kept
+    assert stamps == rows(store, "SELECT withdrawn_at FROM documents WHERE status = 'withdrawn'")
+    assert [(None,), (None,)] == rows(store, "SELECT withdrawn_at FROM documents WHERE status = 'active'")
+
+
+def test_a_withdrawn_document_that_comes_back_is_active_again(store):
+    unchanged = parsed(PASAL, source="https://jdih.sragenkab.go.id/a.pdf", source_name="jdih-sragen")
+    rewritten = parsed(PASAL, source="https://jdih.sragenkab.go.id/b.pdf", source_name="jdih-sragen")
+    store.write_documents([(unchanged, None), (rewritten, None)])
+    assert 2 == store.withdraw("jdih-sragen", keep=[])
+    store.set_status(unchanged.document.id, "active")  # offered again, same bytes (304)
+    assert "changed" == store.write_document(rewritten)  # offered again, fetched and written
+    assert [("active", None), ("active", None)] == rows(store, "SELECT status, withdrawn_at FROM documents")
+    store.set_status(unchanged.document.id, "withdrawn")
+    assert [("withdrawn", 1)] == rows(store, "SELECT status, withdrawn_at IS NOT NULL FROM documents"
+                                             " WHERE id = ?", unchanged.document.id)

@@ -24,7 +24,8 @@ import pytest
 from click.testing import CliRunner
 
 from tumis_mining.classify import Classifier
-from tumis_mining.index import ingest
+from tumis_mining.index import SCHEMA_VERSION, Corpus, ingest
+from tumis_mining.index.schema import MIGRATIONS
 from tumis_mining.records import LABELS
 from tumis_mining.serve import build_metadata
 from tumis_mining.serve.cli import serve_command
@@ -115,12 +116,24 @@ def expected(corpus) -> dict:
     conn = sqlite3.connect(corpus)
     try:
         variables = dict(conn.execute("SELECT variable, count(*) FROM passages GROUP BY variable"))
+        # Facets on passages by their document's type and year, counted through the documents.
+        by_document = {column: dict(conn.execute(
+            f"SELECT d.{column}, count(*) FROM passages AS p JOIN documents AS d"
+            f" ON d.id = p.document_id GROUP BY d.{column}")) for column in ("doc_type", "year")}
+        miskin = {(doc_type, year): n for doc_type, year, n in conn.execute(
+            "SELECT d.doc_type, d.year, count(*) FROM passages_fts JOIN passages AS p"
+            " ON p.rowid = passages_fts.rowid JOIN documents AS d ON d.id = p.document_id"
+            " WHERE passages_fts MATCH '\"miskin\"' GROUP BY d.doc_type, d.year")}
         first = conn.execute("""SELECT d.id, d.passages, p.text FROM documents AS d
                                 JOIN passages AS p ON p.document_id = d.id AND p.seq = 0
                                 WHERE d.doc_type = 'perbup' ORDER BY d.year, d.id LIMIT 1""").fetchone()
         return {"passages": conn.execute("SELECT count(*) FROM passages").fetchone()[0],
                 "variables": variables, "document": first[0], "document_passages": first[1],
-                "first_text": first[2]}
+                "first_text": first[2], "doc_types": by_document["doc_type"],
+                "years": by_document["year"], "miskin": miskin,
+                "perbup_2022": conn.execute(
+                    "SELECT count(*) FROM passages AS p JOIN documents AS d ON d.id = p.document_id"
+                    " WHERE d.doc_type = 'perbup' AND d.year = 2022").fetchone()[0]}
     finally:
         conn.close()
 
@@ -147,10 +160,12 @@ def test_metadata_describes_the_corpus():
     metadata = build_metadata("corpus", reports_url="/reports/topics.html", css_url="/s/tumis.css")
     passages = metadata["databases"]["corpus"]["tables"]["passages"]
     documents = metadata["databases"]["corpus"]["tables"]["documents"]
-    assert ["variable", "section", "lang", "topic"] == passages["facets"]
+    assert ["variable", "doc_type", "year", "topic"] == passages["facets"]
+    assert {"doc_type", "year"} <= set(passages["columns"])
     assert ["doc_type", "year", "region"] == documents["facets"]
+    assert {"etag", "last_modified", "withdrawn_at"} <= set(documents["columns"])
     assert ("passages_fts", "rowid") == (passages["fts_table"], passages["fts_pk"])
-    assert ["passages_by_variable_and_year", "document_passages",
+    assert ["search_passages", "passages_by_variable_and_year", "document_passages",
             "variable_mix_by_document_type"] == list(metadata["databases"]["corpus"]["queries"])
     assert ["/s/tumis.css"] == metadata["extra_css_urls"]
     assert '<a href="/reports/topics.html">topics report</a>' in metadata["description_html"]
@@ -169,8 +184,17 @@ def test_style_sheet_hides_internal_columns():
 
 
 def test_canned_queries_run_on_a_corpus(corpus, expected):
+    from datasette.utils import escape_fts  # noqa: PLC0415 - what Datasette gives every connection
+
     conn = sqlite3.connect(f"{corpus.as_uri()}?mode=ro", uri=True)
+    conn.create_function("escape_fts", 1, escape_fts)
+    search = QUERIES["search_passages"]["sql"]
     try:
+        nothing = conn.execute(search, {"q": " ", "variable": "", "doc_type": "", "year": ""}).fetchall()
+        odd = conn.execute(search, {"q": 'NEAR( "12/2019 *', "variable": "", "doc_type": "",
+                                    "year": ""}).fetchall()
+        perda = conn.execute(search, {"q": "miskin", "variable": "", "doc_type": "perda",
+                                      "year": "2021"}).fetchall()
         mix = conn.execute(QUERIES["variable_mix_by_document_type"]["sql"]).fetchall()
         ordered = conn.execute(QUERIES["document_passages"]["sql"],
                                {"document_id": expected["document"]}).fetchall()
@@ -181,6 +205,26 @@ def test_canned_queries_run_on_a_corpus(corpus, expected):
     assert expected["passages"] == sum(row[1] for row in mix)
     assert list(range(expected["document_passages"])) == [row[0] for row in ordered]
     assert expected["variables"]["other"] == len(every_year)
+    assert ([], []) == (nothing, odd)  # nothing to search for, or no match: no rows, no error
+    assert expected["miskin"][("perda", 2021)] == len(perda)
+    assert {("perda", 2021)} == {(row[2], row[3]) for row in perda}
+
+
+def test_serving_a_version_2_corpus_migrates_it_first(tmp_path):
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    MIGRATIONS[1](conn)
+    MIGRATIONS[2](conn)
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    check_corpus(db)
+    conn = sqlite3.connect(db)
+    try:
+        assert SCHEMA_VERSION == conn.execute("PRAGMA user_version").fetchone()[0]
+        assert {"doc_type", "year"} <= {r[1] for r in conn.execute("PRAGMA table_info(passages)")}
+    finally:
+        conn.close()
+    assert not (tmp_path / "old.db-wal").exists()  # checkpointed: immutable mode reads the file
 
 
 def test_check_corpus_refuses_a_missing_or_foreign_file(tmp_path):
@@ -229,6 +273,35 @@ def test_json_api_facet_counts_by_variable(server, expected):
     data = _json(f"{server}/corpus/passages.json?_size=0")  # facets come from the metadata
     counts = {r["value"]: r["count"] for r in data["facet_results"]["variable"]["results"]}
     assert expected["variables"] == counts
+
+
+def test_json_api_facet_counts_by_document_type_and_year(server, expected):
+    data = _json(f"{server}/corpus/passages.json?_size=0")
+    results = data["facet_results"]
+    assert expected["doc_types"] == {r["value"]: r["count"] for r in results["doc_type"]["results"]}
+    assert expected["years"] == {r["value"]: r["count"] for r in results["year"]["results"]}
+    filtered = _json(f"{server}/corpus/passages.json?_size=0&doc_type=perbup&year=2022")
+    assert expected["perbup_2022"] == filtered["filtered_table_rows_count"]
+    assert {"perbup": expected["perbup_2022"]} == {
+        r["value"]: r["count"] for r in filtered["facet_results"]["doc_type"]["results"]}
+
+
+def test_ranked_search_puts_the_best_first_and_finds_affixed_forms(server, corpus, expected):
+    rows = _json(f"{server}/corpus/search_passages.json?q=miskin&_shape=objects")["rows"]
+    with Corpus(corpus) as opened:
+        best = opened.search_rows("miskin", limit=100)
+    assert [r["id"] for r in best] == [r["passage_id"] for r in rows]  # BM25, as `tumis query`
+    scores = [r["score"] for r in rows]
+    assert min(100, _search_count(server, "miskin")) == len(rows)  # the best 100
+    assert sorted(scores, reverse=True) == scores and scores[-1] > 0
+    texts = {r["id"]: r["text"].lower() for r in best}
+    through_stem = [r for r in rows if not re.search(r"\bmiskin\b", texts[r["passage_id"]])]
+    assert through_stem and all("kemiskinan" in texts[r["passage_id"]] for r in through_stem)
+    assert all("**miskin**" in r["snippet"].lower() for r in rows if r not in through_stem)
+    narrowed = _json(f"{server}/corpus/search_passages.json?q=miskin&doc_type=news&year=2022"
+                     "&_shape=objects")["rows"]
+    assert expected["miskin"][("news", 2022)] == len(narrowed)
+    assert {("news", 2022)} == {(r["doc_type"], r["year"]) for r in narrowed}
 
 
 def test_search_finds_affixed_forms(server):
@@ -314,6 +387,19 @@ def test_browser_search_facet_and_document(server, expected, tmp_path):
     faceted = _page(profile, f"{server}/corpus/passages?_search=miskin&variable={variable}")
     assert by_variable[variable] == _shown_count(faceted)
     assert {variable: by_variable[variable]} == _facet(faceted, "variable")
+    # Facets by the document's type, then its year, on the same search.
+    by_type: dict[str, int] = {}
+    for (doc_type, _), count in expected["miskin"].items():
+        by_type[doc_type] = by_type.get(doc_type, 0) + count
+    assert by_type == _facet(searched, "doc_type")
+    perbup = _page(profile, f"{server}/corpus/passages?_search=miskin&doc_type=perbup")
+    assert by_type["perbup"] == _shown_count(perbup)
+    perbup_years = {str(year): n for (t, year), n in expected["miskin"].items() if t == "perbup"}
+    assert perbup_years == _facet(perbup, "year")
+    year = max(perbup_years, key=perbup_years.get)
+    one_year = _page(profile, f"{server}/corpus/passages?_search=miskin&doc_type=perbup&year={year}")
+    assert perbup_years[year] == _shown_count(one_year)
+    assert {"perbup": perbup_years[year]} == _facet(one_year, "doc_type")
     # A document: its page links to its passages, which show in order with their text.
     document = _page(profile, f"{server}/corpus/documents/{expected['document']}")
     links = document.xpath("//a[contains(@href, 'passages?document_id=')]")

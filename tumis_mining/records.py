@@ -73,6 +73,9 @@ class SourceDocument:
     url: str | None = None
     media_type: str | None = None
     hints: dict = field(default_factory=dict)
+    # The validators of a fetched URL (for the next conditional GET).
+    etag: str | None = None
+    last_modified: str | None = None
 
     def read_bytes(self) -> bytes:
         if self.content is not None:
@@ -150,9 +153,16 @@ class Document:
     pages: int = 0
     extractor: str | None = None
     ingested_at: str | None = None
+    # The HTTP validators of the document's last fetch (for a conditional GET). Stored beside
+    # the contract columns, so left out of ``as_row()``.
+    etag: str | None = None
+    last_modified: str | None = None
 
     def as_row(self) -> dict:
-        return dataclasses.asdict(self)
+        """The ``documents`` columns of the corpus contract."""
+        row = dataclasses.asdict(self)
+        del row["etag"], row["last_modified"]
+        return row
 
 
 @dataclass

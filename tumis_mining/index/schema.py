@@ -15,7 +15,11 @@ Beyond the contract columns:
 - ``passages.stem`` holds the stems of the passage's affixed words (``kemiskinan -> miskin``),
   written by the store and indexed beside the text;
 - ``documents.passages`` (how many passages the document has) and ``documents.warnings`` (a JSON
-  array of what went wrong on the way, short of failing).
+  array of what went wrong on the way, short of failing);
+- ``passages.doc_type`` and ``passages.year``, copies of their document's, so that facets and
+  filters on passages read them without a join (version 3);
+- ``documents.etag`` and ``documents.last_modified``, the HTTP validators of the document's last
+  fetch, and ``documents.withdrawn_at``, when it was found gone from its source (version 3).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Callable
 from ..errors import TumisError
 from ..records import LABELS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Passage columns of the contract, in contract order (what exports and `query --format json` give).
 PASSAGE_COLUMNS = (
@@ -251,8 +255,45 @@ def _v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# Version 3: what sources and the browser need.
+# - passages.doc_type and passages.year copy their document's (the store writes them with each
+#   passage, so indexing needs no trigger; existing passages are filled here), so that Datasette
+#   facets and filters the passages by them; a trigger keeps them in step when a document's type
+#   or year is updated in place (a re-written document re-writes its passages);
+# - documents.etag and documents.last_modified: the HTTP validators of the document's last fetch,
+#   for a conditional GET; documents.withdrawn_at: when it was marked withdrawn (null while active).
+_V3_TRIGGERS = """
+CREATE TRIGGER documents_doc_type_year_update AFTER UPDATE OF doc_type, year ON documents
+WHEN new.doc_type IS NOT old.doc_type OR new.year IS NOT old.year
+BEGIN
+    UPDATE passages SET doc_type = new.doc_type, year = new.year WHERE document_id = new.id;
+END;
+"""
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    # sqlite-utils on the migrating connection: plain ALTER TABLE / CREATE INDEX statements inside
+    # the transaction `migrate` opened (none of these calls commits); no PRAGMA, no plugin hooks.
+    # Imported here: it takes half a second (pandas) and is needed once per database.
+    import sqlite_utils  # noqa: PLC0415
+
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    passages, documents = db.table("passages"), db.table("documents")
+    passages.add_column("doc_type", str)
+    passages.add_column("year", int)
+    for column in ("etag", "last_modified", "withdrawn_at"):
+        documents.add_column(column, str)
+    conn.execute("UPDATE passages SET (doc_type, year) ="
+                 " (SELECT d.doc_type, d.year FROM documents AS d WHERE d.id = passages.document_id)")
+    passages.create_index(["doc_type", "year"], index_name="passages_doc_type_year")
+    passages.create_index(["year"], index_name="passages_year")
+    documents.create_index(["source_name", "status"], index_name="documents_source_name_status")
+    for statement in _statements(_V3_TRIGGERS):
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] takes a database from version n - 1 to version n.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 class SchemaError(TumisError):

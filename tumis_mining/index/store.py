@@ -10,7 +10,12 @@ its pages and passages. Analysts' labels live in ``labels`` under ``(passage_id,
 re-classification never touches them, and they follow a passage into a new version of its
 document while the passage text is unchanged (the schema's triggers keep ``passages.variable``,
 the effective label, in step). A document without a year (news) takes the year it was
-published.
+published; each passage carries a copy of its document's type and year.
+
+``withdraw`` marks the documents a configured source no longer offers ``withdrawn``, with the
+time: kept, hidden from queries; one written again (or set ``active``) comes back.
+``sources_of`` tells what the corpus holds of a source, ``document_state`` the HTTP validators
+of a document's last fetch, for a conditional GET.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,9 +55,13 @@ class Prediction(Protocol):
 
 @dataclass(frozen=True)
 class DocumentState:
+    """What the corpus holds of a document: its content hash, status and HTTP validators."""
+
     id: str
     sha256: str | None
     status: str
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,21 +113,22 @@ def connect(path: str | Path, *, create: bool = True, readonly: bool = False) ->
 _DOCUMENT_INSERT = """
 INSERT OR REPLACE INTO documents (id, source, source_name, url, sha256, status, doc_type, number,
     year, title, issuer, region, enacted_on, published_at, amends, pages, extractor, ingested_at,
-    passages, warnings)
+    passages, warnings, etag, last_modified, withdrawn_at)
 VALUES (:id, :source, :source_name, :url, :sha256, :status, :doc_type, :number, :year, :title,
     :issuer, :region, :enacted_on, :published_at, :amends, :pages, :extractor, :ingested_at,
-    :passages, :warnings)
+    :passages, :warnings, :etag, :last_modified, NULL)
 """
 
 _PASSAGE_COLUMNS = (
     "id, document_id, seq, section, bab, pasal, ayat, amended_pasal, page, char_start, char_end, "
-    "lang, citation, text, label, confidence, scores, model, variable, text_sha256, stem"
+    "lang, citation, text, label, confidence, scores, model, variable, text_sha256, stem, "
+    "doc_type, year"
 )
 # Passages reach `passages` in multi-row INSERTs of up to _ROWS_PER_INSERT rows: FTS5 flushes its
 # pending terms at the end of every statement its trigger writes it from, so one statement per
 # thousand passages instead of one per passage makes indexing several times faster.
 _ROWS_PER_INSERT = 1_000
-_ROW_VALUES = "(" + ", ".join("?" * 21) + ")"
+_ROW_VALUES = "(" + ", ".join("?" * len(_PASSAGE_COLUMNS.split(","))) + ")"
 
 
 def _insert_sql(rows: int) -> str:
@@ -150,10 +160,21 @@ class Store:
     def document_state(self, source: str) -> DocumentState | None:
         """What the corpus holds of the document read from ``source``, if anything."""
         row = self.conn.execute(
-            "SELECT id, sha256, status FROM documents WHERE source = ? ORDER BY ingested_at DESC",
+            "SELECT id, sha256, status, etag, last_modified FROM documents WHERE source = ?"
+            " ORDER BY ingested_at DESC",
             (source,),
         ).fetchone()
-        return DocumentState(row["id"], row["sha256"], row["status"]) if row else None
+        if row is None:
+            return None
+        return DocumentState(row["id"], row["sha256"], row["status"], row["etag"],
+                             row["last_modified"])
+
+    def sources_of(self, source_name: str) -> dict[str, str]:
+        """``{source: status}`` of every document that came through the configured source."""
+        return dict(self.conn.execute(
+            "SELECT source, status FROM documents WHERE source_name = ? ORDER BY source",
+            (source_name,),
+        ).fetchall())
 
     def write_document(
         self,
@@ -188,7 +209,9 @@ class Store:
         ids = {p.id for p in parsed.passages}
         if len(ids) != len(parsed.passages):
             raise StoreError(f"{document.source}: two passages share an id")
-        return parsed, [_passage_row(p, predictions[i] if predictions else None, model)
+        doc_type, year = document.doc_type, _year(document)
+        return parsed, [_passage_row(p, predictions[i] if predictions else None, model,
+                                     doc_type, year)
                         for i, p in enumerate(parsed.passages)]
 
     def write_prepared(self, prepared: Sequence[tuple[ParsedDocument, list[tuple]]]) -> list[str]:
@@ -207,12 +230,17 @@ class Store:
     def _write(self, parsed: ParsedDocument, rows: list[tuple], pending: list[tuple]) -> str:
         document = parsed.document
         old = self.conn.execute(
-            "SELECT sha256, status, passages FROM documents WHERE id = ?", (document.id,)
+            "SELECT sha256, status, passages, etag, last_modified FROM documents WHERE id = ?",
+            (document.id,),
         ).fetchone()
         self._clear_failures(document.source)
         if old and old["sha256"] == document.sha256 and old["status"] == "active" and (
             old["passages"] == len(rows)
         ):
+            if (old["etag"], old["last_modified"]) != (document.etag, document.last_modified):
+                # Same content under new validators: keep the latest for the next conditional GET.
+                self.conn.execute("UPDATE documents SET etag = ?, last_modified = ? WHERE id = ?",
+                                  (document.etag, document.last_modified, document.id))
             return "unchanged"
         if old:
             # Pending passages may belong to it (the same document twice in a batch): insert
@@ -220,9 +248,10 @@ class Store:
             self._insert(pending)
             self.conn.execute("DELETE FROM passages WHERE document_id = ?", (document.id,))
             self.conn.execute("DELETE FROM pages WHERE document_id = ?", (document.id,))
-        record = document.as_row()
+        record = document.as_row()  # written active, withdrawn_at null: it is back if it was gone
         record.update(status="active", ingested_at=now(), passages=len(rows), year=_year(document),
-                      warnings=json.dumps(parsed.warnings, ensure_ascii=False))
+                      warnings=json.dumps(parsed.warnings, ensure_ascii=False),
+                      etag=document.etag, last_modified=document.last_modified)
         self.conn.execute(_DOCUMENT_INSERT, record)
         self.conn.executemany(
             "INSERT INTO pages (document_id, page, extractor, chars, ocr) VALUES (?, ?, ?, ?, ?)",
@@ -239,15 +268,37 @@ class Store:
         rows.clear()
 
     def set_status(self, document_id: str, status: str) -> None:
-        """Mark a document ``active`` or ``withdrawn`` (gone from its source, kept, hidden)."""
+        """Mark a document ``active`` or ``withdrawn`` (gone from its source, kept, hidden).
+
+        Withdrawing records the time (the first time, when it is withdrawn already); making it
+        active again clears it: a withdrawn document that comes back unchanged is set active.
+        """
         if status not in ("active", "withdrawn"):
             raise StoreError(f"status must be active or withdrawn, not {status!r}")
+        withdrawn_at = now() if status == "withdrawn" else None
         with self._transaction():
             found = self.conn.execute(
-                "UPDATE documents SET status = ? WHERE id = ?", (status, document_id)
+                "UPDATE documents SET status = :status, withdrawn_at ="
+                " CASE WHEN :status = 'withdrawn' THEN COALESCE(withdrawn_at, :at) END"
+                " WHERE id = :id",
+                {"status": status, "at": withdrawn_at, "id": document_id},
             ).rowcount
         if not found:
             raise StoreError(f"no document with id {document_id}")
+
+    def withdraw(self, source_name: str, keep: Iterable[str]) -> int:
+        """Mark withdrawn the active documents of a configured source whose ``source`` is not in
+        ``keep`` (what its listing still offers), all in one transaction; how many were."""
+        keep = set(keep)
+        at = now()
+        with self._transaction():
+            gone = [(at, row[0]) for row in self.conn.execute(
+                "SELECT id, source FROM documents WHERE source_name = ? AND status = 'active'",
+                (source_name,),
+            ) if row[1] not in keep]
+            self.conn.executemany(
+                "UPDATE documents SET status = 'withdrawn', withdrawn_at = ? WHERE id = ?", gone)
+        return len(gone)
 
     # --- failures -------------------------------------------------------------------------------
 
@@ -413,7 +464,8 @@ def _scores_json(scores: dict[str, float]) -> str:
     return fmt % tuple(scores.values())
 
 
-def _passage_row(passage, prediction: Prediction | None, model: str | None) -> tuple:
+def _passage_row(passage, prediction: Prediction | None, model: str | None,
+                 doc_type: str | None, year: int | None) -> tuple:
     label = confidence = scores = None
     if prediction is not None:
         label = prediction.label
@@ -424,5 +476,5 @@ def _passage_row(passage, prediction: Prediction | None, model: str | None) -> t
         passage.ayat, passage.amended_pasal, passage.page, passage.char_start, passage.char_end,
         passage.lang, passage.citation, passage.text, label, confidence, scores,
         model if prediction is not None else None, label, text_sha256(passage.text),
-        stem_text(passage.text),
+        stem_text(passage.text), doc_type, year,
     )

@@ -3,8 +3,13 @@
 :func:`build_metadata` returns a Datasette 0.65 metadata document (a dict to write as JSON) for a
 corpus database served under the name ``database`` (Datasette names a database after its file
 stem). The database is served immutable, so nothing here creates views or tables: facets on
-document type, year and region live on ``documents``; facets on the passage's variable, section,
-language and topic on ``passages``; the canned queries join the two.
+document type, year and region live on ``documents``; facets on the passage's variable, its
+document's type and year (copied onto each passage) and topic on ``passages``; the canned
+queries join the two.
+
+Datasette 0.65's search box on a table filters the rows (``rowid in (... MATCH ...)``) and keeps
+the table's order; it cannot order them by relevance. The canned query ``search_passages`` does:
+best first by BM25 (FTS5 ``rank``), with a snippet of each passage.
 
 Datasette 0.65 has no setting that hides a column, so the internal columns of
 :data:`HIDDEN_COLUMNS` are hidden from the pages by a style sheet (:func:`style_sheet`),
@@ -57,7 +62,37 @@ HIDDEN_TABLES = ("passage_embeddings",)
 _PASSAGE_VIEW_COLUMNS = """p.citation, p.section, p.text, p.variable, p.label AS model_label,
     p.confidence, p.topic, p.id AS passage_id"""
 
-QUERIES: dict[str, dict[str, str]] = {
+# search_passages: the optional filters are written `(:x = '' OR p.x = :x)` so that SQLite cannot
+# drive the query from an index on passages and probe the full-text index row by row (seconds on
+# a large corpus); FTS5 hands the matches over best first and the filters follow.
+QUERIES: dict[str, dict] = {
+    "search_passages": {
+        "title": "Search passages, best first",
+        "hide_sql": True,
+        "description_html": (
+            "<p>Passages matching the words given, most relevant first (BM25), each with a "
+            "snippet that marks the words found <code>**like this**</code>. A word also finds "
+            "its affixed forms: <code>miskin</code> finds <em>kemiskinan</em> (the snippet marks "
+            "the words as typed). Several words: passages with all of them; "
+            "<code>\"a phrase\"</code> in quotes. Optionally narrowed to one variable (" + ", ".join(LABELS) + "), document "
+            "type (perbup, perda, keputusan, news ...) and year; leave them empty for all. "
+            "Withdrawn documents are left out; the best 100 are shown.</p>"
+        ),
+        "sql": """SELECT round(-passages_fts.rank, 3) AS score,
+    snippet(passages_fts, 0, '**', '**', '…', 32) AS snippet,
+    p.doc_type, p.year, d.title AS document, p.citation, p.variable, p.label AS model_label,
+    p.confidence, p.topic, p.id AS passage_id, p.document_id
+FROM passages_fts
+JOIN passages AS p ON p.rowid = passages_fts.rowid
+JOIN documents AS d ON d.id = p.document_id
+WHERE passages_fts MATCH COALESCE(NULLIF(escape_fts(:q), ''), '""')
+  AND (COALESCE(:variable, '') = '' OR p.variable = :variable)
+  AND (COALESCE(:doc_type, '') = '' OR p.doc_type = :doc_type)
+  AND (COALESCE(:year, '') = '' OR p.year = CAST(:year AS INTEGER))
+  AND d.status = 'active'
+ORDER BY passages_fts.rank
+LIMIT 100""",
+    },
     "passages_by_variable_and_year": {
         "title": "Passages of one variable by year",
         "description": (
@@ -156,17 +191,23 @@ def _database(reports_url: str | None) -> dict:
                 "its text and its label. <code>variable</code> is the effective label (an "
                 "analyst's code where present, else the model's, <code>label</code>). The search "
                 "box finds affixed forms too: <code>miskin</code> finds <em>kemiskinan</em>, "
-                "<code>kolaborasi</code> finds <em>berkolaborasi</em>.</p>" + labels_html()
+                "<code>kolaborasi</code> finds <em>berkolaborasi</em>; it keeps the table's order, "
+                'while <a href="search_passages">Search passages, best first</a> ranks the '
+                "matches. Facet by section or language from a column's menu.</p>" + labels_html()
             ),
             "fts_table": "passages_fts",
             "fts_pk": "rowid",
-            "facets": ["variable", "section", "lang", "topic"],
+            "facets": ["variable", "doc_type", "year", "topic"],
             "label_column": "citation",
             "columns": {
                 "citation": "Where to cite it: the Pasal and ayat (or the paragraph of a news item).",
                 "variable": "The effective label: the analyst's code where present, else the model's.",
                 "label": "The model's label; confidence is its probability.",
                 "topic": "Topic id (-1: no topic); see the topics table.",
+                "doc_type": "The type of the passage's document (a copy of documents.doc_type): "
+                            "perbup, perda, keputusan, news ...",
+                "year": "The year of the passage's document (a copy of documents.year; for news, "
+                        "the year it was published).",
             },
         },
         "documents": {
@@ -183,6 +224,11 @@ def _database(reports_url: str | None) -> dict:
                 "status": "active, or withdrawn when the source no longer offers it.",
                 "amends": "The regulation this one amends, when it is an amendment.",
                 "warnings": "What went wrong on the way, short of failing (JSON).",
+                "etag": "The ETag the server sent when the document was last fetched.",
+                "last_modified": "The Last-Modified date the server sent when the document was "
+                                 "last fetched.",
+                "withdrawn_at": "When the document was found gone from its source (empty while "
+                                "active).",
             },
         },
         "labels": {

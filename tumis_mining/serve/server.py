@@ -7,7 +7,8 @@ presses Ctrl-C (or this process is sent SIGTERM): terminate, then kill after a g
 
 Immutable mode reads the database file alone and ignores a write-ahead log, so a corpus whose log
 still holds pages is checkpointed first (the content is unchanged; a corpus being written at that
-moment is refused with a clear message).
+moment is refused with a clear message). For the same reason a corpus of an older schema version
+is migrated before it is served, as any other command that opens it would.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, TumisError
 from ..index.schema import SCHEMA_VERSION
+from ..index.store import StoreError, connect
 from .metadata import build_metadata, style_sheet
 
 # Datasette settings (`--setting NAME VALUE`) that suit a corpus of up to a million passages.
@@ -113,6 +115,11 @@ def check_corpus(db: Path) -> None:
     if version > SCHEMA_VERSION:
         raise ServeError(f"{db} has schema version {version}, newer than this tumis-mining "
                          f"understands ({SCHEMA_VERSION}); upgrade tumis-mining")
+    if version < SCHEMA_VERSION:  # the metadata names columns of the current schema
+        try:
+            connect(db, create=False).close()
+        except StoreError as exc:
+            raise ServeError(str(exc)) from exc
     _checkpoint(db)
 
 
