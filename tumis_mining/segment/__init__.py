@@ -52,6 +52,8 @@ def segment(extracted: ExtractedText, source: SourceDocument) -> ParsedDocument:
         sha256=extracted.sha256,
         pages=len(extracted.pages),
         extractor=extracted.main_extractor,
+        etag=source.etag,
+        last_modified=source.last_modified,
     )
     warnings = list(extracted.warnings)
     structure = None if extracted.kind == "html" else parse_legal(text)

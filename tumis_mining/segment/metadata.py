@@ -512,7 +512,10 @@ def _same(field: str, ours: object, theirs: object) -> bool:
         def norm(value: object) -> str:
             return re.sub(r"[\W_]+", " ", str(value).casefold()).strip()
 
-        return norm(ours) == norm(theirs)
+        ours, theirs = norm(ours), norm(theirs)
+        if field == "region":  # "Kabupaten Sragen" in the text, "Sragen" in a portal's record
+            return ours == theirs or ours.endswith(" " + theirs) or theirs.endswith(" " + ours)
+        return ours == theirs
     return ours == theirs
 
 
