@@ -40,15 +40,18 @@ test-deps:
 	@bash scripts/system-deps.sh --test
 
 run: install
-	$(BIN)/tumis ingest corpora/sample --db data/corpus.db
+	$(BIN)/tumis refresh --config corpora/sample.toml
 	@echo
-	@echo "Built data/corpus.db from corpora/sample: every passage classified and indexed."
+	@echo "Refreshed data/corpus.db from corpora/sample (the refresh_corpus Prefect flow, on"
+	@echo "Prefect's temporary local server): every passage classified and indexed."
+	@echo "Run it again: only what changed is processed. Sources live in corpora/sample.toml."
 	@echo "Query it:"
 	@echo "  $(BIN)/tumis query miskin --variable collaborative_process --db data/corpus.db"
 	@echo "  $(BIN)/tumis query --type perbup --format json --limit 5 --db data/corpus.db"
 	@echo "  $(BIN)/tumis stats --db data/corpus.db"
 	@echo "Browse it (Ctrl-C stops):  $(BIN)/tumis serve --db data/corpus.db"
 	@echo "Export it for QDA tools:   $(BIN)/tumis export --format qdpx --db data/corpus.db corpus.qdpx"
+	@echo "Fit topics (then refreshes assign new passages):  $(BIN)/tumis topics --db data/corpus.db"
 	@echo "Parse one document without a database:  $(BIN)/tumis extract FILE --json"
 
 test: install-dev

@@ -170,6 +170,12 @@ def _register() -> None:
     cli.add_command(train_command)
     for command in INDEX_COMMANDS + EXPORT_COMMANDS + SERVE_COMMANDS + TOPIC_COMMANDS:
         cli.add_command(command)
+    try:  # the Prefect flows (flows/, installed beside the library)
+        from flows.cli import COMMANDS as FLOW_COMMANDS  # noqa: PLC0415
+    except ImportError:
+        return
+    for command in FLOW_COMMANDS:
+        cli.add_command(command)
 
 
 _register()

@@ -20,6 +20,7 @@ import click
 from ..errors import ConfigError, TumisError
 from ..records import DOC_TYPES, SourceDocument
 from ..settings import ExtractSettings
+from ..sources.base import Validators
 from .fts import QueryError
 from .schema import LABELS
 
@@ -75,7 +76,7 @@ def _format_option(func):
 # --- ingest ----------------------------------------------------------------------------------------
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
 @_db_option
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="TUMIS_MODEL", default=None,
@@ -94,27 +95,44 @@ def _format_option(func):
               help="Documents parsed at once (one writer indexes them).")
 @click.option("--no-isolate", is_flag=True,
               help="Parse in this process (faster for many small files; no time or memory guard).")
+@click.option("--config", "config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="A config file whose [fetch] settings apply to URLs.")
+@click.option("--flow", "as_flow", is_flag=True,
+              help="Run as the ingest_paths Prefect flow (observable in Prefect).")
 @_errors
 def ingest_command(paths, db, model_dir, fail_threshold, source_name, ocr, password, time_limit,
-                   jobs, no_isolate) -> None:
+                   jobs, no_isolate, config, as_flow) -> None:
     """Extract, segment, classify and index documents into the corpus database.
 
-    PATHS are files (PDF, HTML, TXT/MD, DOCX) or folders of them. A file already in the corpus
-    with the same content is skipped; a changed file replaces its passages; a file that fails
-    is recorded in the failures table with its reason. Exit status 1 when more than
+    PATHS are files (PDF, HTML, TXT/MD, DOCX), folders of them, or http(s) URLs (fetched into a
+    store beside the database, with the [fetch] settings of --config). A document already in
+    the corpus with the same content is skipped; a changed one replaces its passages; one that
+    fails is recorded in the failures table with its reason. Exit status 1 when more than
     --fail-threshold of the inputs failed.
 
     Example: tumis ingest corpora/sample --db data/corpus.db
+
+    A URL, as the ingest_paths flow: tumis ingest https://jdih.example.go.id/perbup-12.pdf --flow
     """
+    paths = [str(p) for p in paths]
+    if as_flow:
+        _ingest_flow(paths, db, model_dir, source_name, config, fail_threshold)
+        return
     from .ingest import file_sources, ingest_sources  # noqa: PLC0415
 
     settings = ExtractSettings(ocr=ocr, password=password, time_limit=time_limit)
     classifier = _load_classifier(model_dir)
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    odd = [p for p in paths if "://" in p and p not in urls]
+    if odd:
+        raise click.UsageError(f"only files, folders and http(s) URLs can be ingested, not {odd[0]}")
     try:
-        sources = file_sources(paths, source_name)
+        sources = file_sources([p for p in paths if p not in urls], source_name)
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
-    if not sources:
+    fetched = _fetch_urls(urls, db, source_name, config) if urls else []
+    sources += [f for f in fetched if isinstance(f, SourceDocument)]
+    if not sources and not fetched:
         raise click.UsageError("no files found to ingest")
     show = sys.stderr.isatty()
     with click.progressbar(length=len(sources), label="Ingesting", file=sys.stderr,
@@ -125,6 +143,7 @@ def ingest_command(paths, db, model_dir, fail_threshold, source_name, ocr, passw
 
         summary = ingest_sources(sources, db, classifier, settings, progress=progress, jobs=jobs,
                                  isolate=not no_isolate, fail_threshold=fail_threshold)
+    _count_fetches(summary, fetched, db)
     for line in summary.lines():
         click.echo(line)
     click.echo(f"corpus: {db}" + (f" (model {summary.model})" if summary.model else " (unlabelled)"))
@@ -132,6 +151,77 @@ def ingest_command(paths, db, model_dir, fail_threshold, source_name, ocr, passw
         click.echo(f"tumis: {summary.failed} of {summary.files} input(s) failed, more than "
                    f"{fail_threshold:.0%}", err=True)
         sys.exit(summary.exit_status)
+
+
+def _fetch_urls(urls: list[str], db: Path, source_name: str, config: Path | None) -> list:
+    """Fetch URLs into the store beside ``db``: a SourceDocument, Unchanged or Failure each."""
+    from ..pipeline import failure_from  # noqa: PLC0415
+    from ..sources.base import Entry, FetchError  # noqa: PLC0415
+    from ..sources.config import Config, load_config  # noqa: PLC0415
+    from ..sources.http import HttpFetcher, fetch_entry  # noqa: PLC0415
+    from .store import Store  # noqa: PLC0415
+
+    cfg = load_config(config) if config else Config.default(db)
+    store_dir = cfg.store if config else Path(db).parent / "store"
+    results = []
+    with Store.open(db) as store, HttpFetcher(cfg.fetch) as fetcher:
+        for url in urls:
+            entry = Entry(source_name, url,
+                          expect="pdf" if url.split("?")[0].lower().endswith(".pdf") else None)
+            state = store.document_state(url)
+            known = None if state is None else Validators(state.etag, state.last_modified,
+                                                          state.sha256)
+            try:
+                results.append(fetch_entry(entry, fetcher, store_dir, known,
+                                           retries=cfg.fetch.retries, backoff=cfg.fetch.backoff))
+            except FetchError as exc:
+                results.append(failure_from(SourceDocument(url, source_name=source_name), exc))
+    return results
+
+
+def _count_fetches(summary, fetched: list, db: Path) -> None:
+    """Fetches that did not reach the parser: failures recorded, unchanged documents counted."""
+    from ..records import Failure  # noqa: PLC0415
+    from ..sources.base import Unchanged  # noqa: PLC0415
+    from .store import Store  # noqa: PLC0415
+
+    skipped = [f for f in fetched if not isinstance(f, SourceDocument)]
+    if not skipped:
+        return
+    with Store.open(db) as store:
+        for item in skipped:
+            summary.files += 1
+            if isinstance(item, Failure):
+                store.record_failure(item)
+                summary.failed += 1
+                summary.failures.append(item)
+            elif isinstance(item, Unchanged):
+                state = store.document_state(item.entry.location)
+                if state is not None and state.status == "withdrawn":
+                    store.set_status(state.id, "active")
+                store.clear_failures(item.entry.location)
+                summary.unchanged += 1
+
+
+def _ingest_flow(paths: list[str], db: Path, model_dir: Path | None, source_name: str,
+                 config: Path | None, fail_threshold: float) -> None:
+    """``tumis ingest --flow``: the ingest_paths Prefect flow."""
+    try:
+        from flows.cli import quiet_prefect  # noqa: PLC0415
+    except ImportError as exc:
+        raise click.UsageError(f"--flow needs the flows package and Prefect: {exc}") from exc
+    quiet_prefect()
+    from flows.ingest import run_ingest_paths  # noqa: PLC0415
+
+    model = str(model_dir) if model_dir else (str(DEFAULT_MODEL) if DEFAULT_MODEL.is_dir() else None)
+    counts = run_ingest_paths(paths, db=str(db), config=str(config) if config else None,
+                              source_name=source_name, model=model)
+    for line in counts.lines():
+        click.echo(line)
+    click.echo(f"corpus: {db}")
+    if counts.exit_status(fail_threshold):
+        click.echo(f"tumis: more than {fail_threshold:.0%} of the inputs failed", err=True)
+        sys.exit(1)
 
 
 def _load_classifier(model_dir: Path | None):
