@@ -7,14 +7,14 @@ temporary local server on small machines).
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from tumis_mining.errors import ConfigError, TumisError
+from tumis_mining.errors import ConfigError
+from tumis_mining.index.cli import _errors  # the commands' one-line errors, shared
 
 QUIET_PREFECT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -26,19 +26,6 @@ QUIET_PREFECT = {
 def quiet_prefect() -> None:
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
-
-
-def _errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
-        except TumisError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper
 
 
 def _config_option(func):
