@@ -180,6 +180,17 @@ def test_an_endless_body_stops_at_the_cap(http_server):
     assert time.monotonic() - started < 2.0
 
 
+def test_a_download_that_goes_on_too_long_stops_at_max_seconds(http_server):
+    url = http_server.route("/trickle.pdf", Reply.endless(chunk=b"%PDF-1.4\n" + b"0" * 1015))
+    started = time.monotonic()
+    with HttpFetcher(FetchSettings(allow_private_hosts=True, timeout=0.5, max_seconds=0.3,
+                                   max_bytes=10**10, rate_limit=0)) as patient:
+        error = fetch_error(lambda: patient.get(url))
+    assert ("timeout", True) == (error.error, error.transient)
+    assert "took longer than 0.3 s" in str(error)
+    assert time.monotonic() - started < 3.0
+
+
 # -- content sniffing ---------------------------------------------------------------------------
 
 

@@ -22,6 +22,8 @@ SOURCE_KINDS = ("folder", "jdihn", "listing", "feed")
 class FetchSettings:
     """How remote documents are fetched (the ``[fetch]`` table of a config file).
 
+    timeout: seconds to connect, or between two reads; max_seconds: the longest one download may
+    take in all (a server that trickles bytes cannot hold a run up).
     rate_limit: the least time, in seconds, between two requests to the same host.
     retries: how many times a transient failure is tried again, waiting ``backoff`` seconds,
     doubled each time.
@@ -29,6 +31,7 @@ class FetchSettings:
 
     allow_private_hosts: bool = False
     timeout: float = 30.0
+    max_seconds: float = 600.0
     max_bytes: int = 100 * 1024 * 1024
     max_redirects: int = 5
     rate_limit: float = 1.0
@@ -37,8 +40,8 @@ class FetchSettings:
     user_agent: str = "tumis-mining/0.1 (policy document research)"
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0:
-            raise ConfigError("fetch.timeout must be positive")
+        if self.timeout <= 0 or self.max_seconds <= 0:
+            raise ConfigError("fetch.timeout and fetch.max_seconds must be positive")
         if self.max_bytes <= 0:
             raise ConfigError("fetch.max_bytes must be positive")
         if self.max_redirects < 0 or self.retries < 0:

@@ -178,12 +178,17 @@ class HttpFetcher:
             raise FetchError(f"{url}: too large: {declared} bytes declared (the limit is {cap})",
                              error="too_large", url=url)
         chunks, size = [], 0
+        deadline = time.monotonic() + self.settings.max_seconds
         try:
             for chunk in reply.iter_bytes(_CHUNK):
                 size += len(chunk)
                 if size > cap:
                     raise FetchError(f"{url}: too large: more than {cap} bytes",
                                      error="too_large", url=url)
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{url}: the download took longer than {self.settings.max_seconds:g} s "
+                        f"({size} bytes so far)", error="timeout", transient=True, url=url)
                 chunks.append(chunk)
         except httpx.TimeoutException as exc:
             raise FetchError(f"{url}: timed out reading the body after {size} bytes",
