@@ -88,9 +88,29 @@ def check_server(url: str, timeout: float = 5.0) -> None:
             "`prefect server start --host 127.0.0.1`, or point PREFECT_API_URL at yours") from None
 
 
-def pause(deployment: str, timeout: float = 5.0) -> None:
-    """Pause ``deployment`` (``flow/name``) unless it is paused or gone; asked once, not retried."""
+def pause(deployment: str, timeout: float = 5.0, attempts: int = 5) -> None:
+    """Pause ``deployment`` (``flow/name``) unless it is paused or gone.
+
+    A busy server (a 5xx answer) is asked again, up to ``attempts`` times a second apart; a server
+    that is gone (no connection) is not, so that stopping never hangs.
+    """
+    import time  # noqa: PLC0415
+
     import httpx  # noqa: PLC0415
+
+    for attempt in range(1, attempts + 1):
+        try:
+            _pause_once(deployment, timeout)
+            return
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code < 500 or attempt == attempts:
+                raise _not_paused(deployment, exc) from None
+            time.sleep(1.0)
+        except httpx.HTTPError as exc:
+            raise _not_paused(deployment, exc) from None
+
+
+def _pause_once(deployment: str, timeout: float) -> None:
     from prefect.client.orchestration import get_client  # noqa: PLC0415
     from prefect.exceptions import ObjectNotFound  # noqa: PLC0415
     from prefect.settings import (  # noqa: PLC0415
@@ -107,8 +127,10 @@ def pause(deployment: str, timeout: float = 5.0) -> None:
                 client.pause_deployment(found.id)
     except ObjectNotFound:
         return
-    except httpx.HTTPError as exc:
-        raise TumisError(
-            f"the Prefect server did not answer ({exc or type(exc).__name__}), so {deployment} "
-            "was not paused: its runs wait for the next `tumis schedule` (stop `tumis schedule` "
-            "before the server)") from None
+
+
+def _not_paused(deployment: str, exc: Exception) -> TumisError:
+    return TumisError(
+        f"the Prefect server did not answer ({exc or type(exc).__name__}), so {deployment} "
+        "was not paused: its runs wait for the next `tumis schedule` (stop `tumis schedule` "
+        "before the server)")
