@@ -194,8 +194,8 @@ MISTAKES = [
     _mistake(SOURCE + 'enabled = "ya"\n',
              "source 'jdih': enabled must be true or false, not 'ya'", "enabled-not-a-bool"),
     _mistake("[fetch]\nretry = 3\ntimout = 5\n", "[fetch]: unknown keys retry, timout (known: "
-             "allow_private_hosts, timeout, max_bytes, max_redirects, rate_limit, retries, "
-             "backoff, user_agent)", "unknown-fetch-keys"),
+             "allow_private_hosts, timeout, max_seconds, max_bytes, max_redirects, rate_limit, "
+             "retries, backoff, user_agent)", "unknown-fetch-keys"),
     _mistake('[fetch]\ntimeout = "30"\n', "[fetch] timeout must be a number, not '30'",
              "fetch-timeout-a-string"),
     _mistake("[fetch]\ntimeout = 0\n", "[fetch] timeout must be positive", "fetch-zero-timeout"),

@@ -40,8 +40,10 @@ class FetchSettings:
     user_agent: str = "tumis-mining/0.1 (policy document research)"
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0 or self.max_seconds <= 0:
-            raise ConfigError("fetch.timeout and fetch.max_seconds must be positive")
+        if self.timeout <= 0:
+            raise ConfigError("fetch.timeout must be positive")
+        if self.max_seconds <= 0:
+            raise ConfigError("fetch.max_seconds must be positive")
         if self.max_bytes <= 0:
             raise ConfigError("fetch.max_bytes must be positive")
         if self.max_redirects < 0 or self.retries < 0:
