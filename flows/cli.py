@@ -64,7 +64,7 @@ def refresh_command(config: Path, source: str | None) -> None:
     counts = run_refresh(config, source)
     for line in counts.lines():
         click.echo(line)
-    click.echo(f"corpus: {cfg.db}")
+    click.echo(f"corpus: {os.path.normpath(cfg.db)}")
     status = counts.exit_status(cfg.fail_threshold)
     if status:
         click.echo(f"tumis: more than {cfg.fail_threshold:.0%} of the inputs failed", err=True)
