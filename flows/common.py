@@ -29,9 +29,8 @@ from tumis_mining.records import Failure, SourceDocument
 from tumis_mining.runs import (
     Processed,
     RunCounts,
+    known_validators,
     process,
-    source_document,
-    unchanged_file,
     write,
 )
 from tumis_mining.settings import ExtractSettings
@@ -157,28 +156,24 @@ class Batch:
     carry_bytes: bool = False
 
 
-def known(store: Store, location: str) -> Validators | None:
-    """What the corpus knows of the document at ``location`` (for a conditional GET)."""
-    state = store.document_state(location)
-    if state is None:
-        return None
-    return Validators(etag=getattr(state, "etag", None),
-                      last_modified=getattr(state, "last_modified", None), sha256=state.sha256)
-
-
 def run_entries(batch: Batch, entries: list[Entry]) -> None:
     """Fetch, process and write every entry; each ends counted as an outcome or a failure."""
     logger = get_run_logger()
     fetch = fetch_task(batch.fetch)
     fetching, processing = {}, {}
     for entry in entries:
-        seen = known(batch.store, entry.location)
-        if not entry.remote:
-            if unchanged_file(entry, seen):
-                write(batch.store, Unchanged(entry, "same_sha256"), batch.counts)
-                continue
-            future = _submit_process(batch, source_document(entry))
-            processing[future.task_run_id] = (entry, future)
+        seen = known_validators(batch.store, entry.location)
+        if not entry.remote:  # a file: hashed here, processed only when its bytes are new
+            try:
+                result = fetch_entry(entry, None, batch.store_dir, seen)
+            except FetchError as exc:
+                result = failure_from(SourceDocument(entry.location, source_name=entry.source_name),
+                                      exc)
+            if isinstance(result, SourceDocument):
+                future = _submit_process(batch, result)
+                processing[future.task_run_id] = (entry, future)
+            else:
+                write(batch.store, result, batch.counts)
             continue
         future = fetch.submit(entry, seen, batch.fetch, str(batch.store_dir), batch.carry_bytes)
         fetching[future.task_run_id] = (entry, future)

@@ -10,7 +10,6 @@ failed and withdrawn, and passages written per variable.
 from __future__ import annotations
 
 import functools
-import hashlib
 import multiprocessing
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from .errors import TumisError
 from .pipeline import failure_from, parse, parse_isolated
 from .records import Failure, ParsedDocument, SourceDocument
 from .settings import ExtractSettings
-from .sources.base import Entry, Unchanged, Validators
+from .sources.base import Unchanged, Validators
 
 OUTCOMES = ("new", "changed", "unchanged", "failed", "withdrawn")
 UNLABELLED = "unlabelled"
@@ -159,27 +158,13 @@ def load_classifier(model_dir: str):
     return Classifier.load(model_dir)
 
 
-def file_sha256(path: str | Path) -> str | None:
-    try:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    except OSError:
+def known_validators(store, location: str) -> Validators | None:
+    """What the corpus knows of the document read from ``location``, for a conditional GET or
+    a comparison of bytes (None for a document it has never held)."""
+    state = store.document_state(location)
+    if state is None:
         return None
-
-
-def unchanged_file(entry: Entry, known: Validators | None) -> bool:
-    """A file entry whose bytes the corpus already holds (checked without parsing)."""
-    return bool(known and known.sha256 and not entry.remote
-                and file_sha256(entry.location) == known.sha256)
-
-
-def source_document(entry: Entry) -> SourceDocument:
-    """The SourceDocument of a file entry."""
-    return SourceDocument(source=entry.location, path=Path(entry.location),
-                          source_name=entry.source_name, hints=dict(entry.hints))
+    return Validators(state.etag, state.last_modified, state.sha256)
 
 
 def process(source: SourceDocument, settings: ExtractSettings | None = None,
@@ -205,20 +190,18 @@ def process(source: SourceDocument, settings: ExtractSettings | None = None,
         return result
     if model_dir is None:
         return Processed(result, None, None)
+    from .index.ingest import classify_parsed  # noqa: PLC0415
+
     try:
         classifier = load_classifier(str(model_dir))
     except (OSError, ValueError, TumisError) as exc:
         doc = result.document
         return Failure(doc.source, doc.source_name, doc.sha256, "classify", "model",
                        f"the classifier at {model_dir} cannot be loaded: {exc}")
-    texts = [p.text for p in result.passages]
-    try:
-        predictions = list(classifier.predict(texts)) if texts else []
-    except Exception as exc:  # noqa: BLE001 - becomes a failures row
-        doc = result.document
-        return Failure(doc.source, doc.source_name, doc.sha256, "classify", "classify",
-                       f"the passages could not be classified: {type(exc).__name__}: {exc}")
-    return Processed(result, predictions, classifier.version)
+    classified = classify_parsed(result, classifier)
+    if isinstance(classified, Failure):
+        return classified
+    return Processed(result, classified[1], classifier.version)
 
 
 def write(store, result: Processed | Failure | Unchanged, counts: RunCounts,
@@ -227,11 +210,7 @@ def write(store, result: Processed | Failure | Unchanged, counts: RunCounts,
     from .index.store import StoreError  # noqa: PLC0415
 
     if isinstance(result, Unchanged):
-        location = result.entry.location
-        state = store.document_state(location)
-        if state is not None and state.status == "withdrawn":
-            store.set_status(state.id, "active")
-        store.clear_failures(location)
+        store.confirm_unchanged(result.entry.location)
         counts.count(result.entry.source_name, "unchanged")
         return "unchanged"
     if isinstance(result, Failure):

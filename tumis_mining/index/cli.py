@@ -20,7 +20,6 @@ import click
 from ..errors import ConfigError, TumisError
 from ..records import DOC_TYPES, SourceDocument
 from ..settings import ExtractSettings
-from ..sources.base import Validators
 from .fts import QueryError
 from .schema import LABELS
 
@@ -156,6 +155,7 @@ def ingest_command(paths, db, model_dir, fail_threshold, source_name, ocr, passw
 def _fetch_urls(urls: list[str], db: Path, source_name: str, config: Path | None) -> list:
     """Fetch URLs into the store beside ``db``: a SourceDocument, Unchanged or Failure each."""
     from ..pipeline import failure_from  # noqa: PLC0415
+    from ..runs import known_validators  # noqa: PLC0415
     from ..sources.base import Entry, FetchError  # noqa: PLC0415
     from ..sources.config import Config, load_config  # noqa: PLC0415
     from ..sources.http import HttpFetcher, fetch_entry  # noqa: PLC0415
@@ -168,9 +168,7 @@ def _fetch_urls(urls: list[str], db: Path, source_name: str, config: Path | None
         for url in urls:
             entry = Entry(source_name, url,
                           expect="pdf" if url.split("?")[0].lower().endswith(".pdf") else None)
-            state = store.document_state(url)
-            known = None if state is None else Validators(state.etag, state.last_modified,
-                                                          state.sha256)
+            known = known_validators(store, url)
             try:
                 results.append(fetch_entry(entry, fetcher, store_dir, known,
                                            retries=cfg.fetch.retries, backoff=cfg.fetch.backoff))
@@ -196,10 +194,7 @@ def _count_fetches(summary, fetched: list, db: Path) -> None:
                 summary.failed += 1
                 summary.failures.append(item)
             elif isinstance(item, Unchanged):
-                state = store.document_state(item.entry.location)
-                if state is not None and state.status == "withdrawn":
-                    store.set_status(state.id, "active")
-                store.clear_failures(item.entry.location)
+                store.confirm_unchanged(item.entry.location)
                 summary.unchanged += 1
 
 

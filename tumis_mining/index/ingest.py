@@ -145,7 +145,7 @@ def ingest_sources(
                 to_parse.append(source)
         for source, result in parse_many(to_parse, settings, jobs=jobs, isolate=isolate):
             if isinstance(result, ParsedDocument):
-                result = _classify(result, classifier)
+                result = classify_parsed(result, classifier)
             if isinstance(result, Failure):
                 _fail(store, summary, source, result, progress)
                 continue
@@ -170,7 +170,7 @@ def ingest_sources(
     return summary
 
 
-def _classify(parsed: ParsedDocument, classifier: Classifier | None):
+def classify_parsed(parsed: ParsedDocument, classifier: Classifier | None):
     """``(parsed, predictions)``, or a Failure at the classify stage."""
     if classifier is None:
         return parsed, None

@@ -317,6 +317,14 @@ class Store:
         with self._transaction():
             self._clear_failures(source)
 
+    def confirm_unchanged(self, source: str) -> None:
+        """The document read from ``source`` is as the corpus holds it: active again if it had
+        been withdrawn, and no failure recorded for it any more."""
+        state = self.document_state(source)
+        if state is not None and state.status == "withdrawn":
+            self.set_status(state.id, "active")
+        self.clear_failures(source)
+
     def _clear_failures(self, source: str) -> None:
         self.conn.execute("DELETE FROM failures WHERE source = ?", (source,))
 
